@@ -1,0 +1,49 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layers (see DESIGN.md): SeerTensor (math) <- SeerModels (architectures) <- seer (CLI).
+// SeerImage and SeerTokenizers turn files and strings into model inputs and know no tensors.
+let package = Package(
+    name: "Seer",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "SeerTensor", targets: ["SeerTensor"]),
+        .library(name: "SeerImage", targets: ["SeerImage"]),
+        .library(name: "SeerTokenizers", targets: ["SeerTokenizers"]),
+        .library(name: "SeerModels", targets: ["SeerModels"]),
+        .executable(name: "seer", targets: ["seer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries from Debian -dev packages (Accelerate replaces OpenBLAS on Apple platforms).
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"]), .brew(["jpeg-turbo"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"]), .brew(["webp"])]),
+
+        // Vectorizable elementwise kernels (C: the compiler targets AVX-512/AVX2 per CPU at run time).
+        .target(name: "CSeerKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
+        .target(
+            name: "SeerTensor",
+            dependencies: ["CSeerKernels", .target(name: "CBLAS", condition: .when(platforms: [.linux]))],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"])]
+        ),
+        // C wrappers around libjpeg/libpng: their error handling longjmps, which Swift cannot do.
+        .target(name: "CImageCodecs", dependencies: ["CJPEG", "CPNG"]),
+        .target(name: "SeerImage", dependencies: ["CImageCodecs", "CWebP"]),
+        .target(name: "SeerTokenizers"),
+        .target(name: "SeerModels", dependencies: ["SeerTensor", "SeerImage", "SeerTokenizers"]),
+        .executableTarget(
+            name: "seer",
+            dependencies: ["SeerModels", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        .testTarget(name: "SeerTensorTests", dependencies: ["SeerTensor"]),
+        .testTarget(name: "SeerImageTests", dependencies: ["SeerImage"]),
+        .testTarget(name: "SeerTokenizersTests", dependencies: ["SeerTokenizers"]),
+        .testTarget(name: "SeerModelsTests", dependencies: ["SeerModels"]),
+        .testTarget(name: "SeerCLITests", dependencies: ["seer"]),
+    ]
+)

@@ -1,0 +1,98 @@
+#include "seer_kernels.h"
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* One copy of each hot loop per instruction set; the loader picks the best the CPU has. */
+#define MULTIVERSION __attribute__((target_clones("avx512f", "arch=x86-64-v3", "default")))
+#else
+#define MULTIVERSION
+#endif
+
+static inline float bits_to_float(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+static inline uint32_t float_to_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+
+/* e^x, Cephes-style: x = n·ln2 + r with |r| ≤ ln2/2, a degree-6 polynomial for e^r, then 2^n
+   built in the exponent field. Relative error ≈ 2e-7. The 1.5·2^23 addition rounds x·log2(e) to
+   the nearest integer with plain float adds, so the loop vectorizes. */
+static inline float exp_approx(float x) {
+    x = fminf(fmaxf(x, -87.33f), 88.72f);
+    const float magic = 12582912.0f;
+    float shifted = x * 1.44269504f + magic;
+    float n = shifted - magic;
+    float r = x - n * 0.693359375f;
+    r = r + n * 2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    uint32_t exponent = (float_to_bits(shifted) - 0x4B400000u + 127u) << 23;
+    return p * bits_to_float(exponent);
+}
+
+/* erf by Abramowitz & Stegun 7.1.26, absolute error ≤ 1.5e-7. */
+static inline float erf_approx(float x) {
+    float a = fabsf(x);
+    float t = 1.0f / (1.0f + 0.3275911f * a);
+    float poly = ((((1.061405429f * t - 1.453152027f) * t + 1.421413741f) * t - 0.284496736f) * t + 0.254829592f) * t;
+    float magnitude = 1.0f - poly * exp_approx(-a * a);
+    return copysignf(magnitude, x);
+}
+
+MULTIVERSION void seer_exp(const float *x, float *out, size_t n) {
+    for (size_t i = 0; i < n; i++) out[i] = exp_approx(x[i]);
+}
+
+MULTIVERSION void seer_quick_gelu(float *x, size_t n) {
+    for (size_t i = 0; i < n; i++) x[i] = x[i] / (1.0f + exp_approx(-1.702f * x[i]));
+}
+
+MULTIVERSION void seer_gelu_erf(float *x, size_t n) {
+    for (size_t i = 0; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + erf_approx(x[i] * 0.70710678118654752f));
+}
+
+MULTIVERSION void seer_gelu_tanh(float *x, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i];
+        float u = 0.7978845608028654f * (v + 0.044715f * v * v * v);
+        float tanh_u = 1.0f - 2.0f / (exp_approx(2.0f * u) + 1.0f);
+        x[i] = 0.5f * v * (1.0f + tanh_u);
+    }
+}
+
+MULTIVERSION void seer_relu(float *x, size_t n) {
+    for (size_t i = 0; i < n; i++) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+MULTIVERSION void seer_add(float *x, const float *y, size_t n) {
+    for (size_t i = 0; i < n; i++) x[i] += y[i];
+}
+
+MULTIVERSION void seer_softmax(float *x, size_t n) {
+    /* Let the sums be vectorized (summed in a different order than a scalar loop would). */
+    #pragma clang fp reassociate(on)
+    if (n == 0) return;
+    float m = x[0];
+    for (size_t i = 1; i < n; i++) m = fmaxf(m, x[i]);
+    float sum = 0.0f;
+    for (size_t i = 0; i < n; i++) { x[i] = exp_approx(x[i] - m); sum += x[i]; }
+    float inv = 1.0f / sum;
+    for (size_t i = 0; i < n; i++) x[i] *= inv;
+}
+
+MULTIVERSION void seer_layer_norm_row(const float *x, float *out, const float *gamma, const float *beta, size_t width, float eps) {
+    /* Two passes (mean, then squared deviations) as torch does, for the same rounding behaviour
+       on rows with a large mean. Sums may be reordered so they vectorize. */
+    #pragma clang fp reassociate(on)
+    float sum = 0.0f;
+    for (size_t i = 0; i < width; i++) sum += x[i];
+    float mean = sum / (float)width;
+    float squares = 0.0f;
+    for (size_t i = 0; i < width; i++) { float d = x[i] - mean; squares += d * d; }
+    float inv_std = 1.0f / sqrtf(squares / (float)width + eps);
+    for (size_t i = 0; i < width; i++) out[i] = (x[i] - mean) * inv_std * gamma[i] + beta[i];
+}

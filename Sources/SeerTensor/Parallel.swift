@@ -1,0 +1,27 @@
+import Foundation
+
+/// The number of worker threads Seer's own kernels use (BLAS has its own pool).
+/// `SEER_NUM_THREADS` overrides the number of active cores.
+public let seerThreadCount: Int = {
+    if let text = ProcessInfo.processInfo.environment["SEER_NUM_THREADS"], let n = Int(text), n > 0 { return n }
+    return max(1, ProcessInfo.processInfo.activeProcessorCount)
+}()
+
+/// Runs `body(range)` over `0..<count` split into contiguous chunks, in parallel when the work is
+/// big enough to be worth waking threads for. `grain` is the smallest chunk worth a thread.
+@inline(__always)
+public func parallelChunks(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+    let chunks = min(seerThreadCount, count / max(grain, 1))
+    if chunks <= 1 {
+        if count > 0 { body(0..<count) }
+        return
+    }
+    let chunkSize = (count + chunks - 1) / chunks
+    // concurrentPerform returns only after every iteration ran, so `body` outlives its uses.
+    nonisolated(unsafe) let body = body
+    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        let start = c * chunkSize
+        let end = min(count, start + chunkSize)
+        if start < end { body(start..<end) }
+    }
+}

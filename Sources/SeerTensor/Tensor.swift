@@ -1,0 +1,80 @@
+import Foundation
+
+/// Memory behind a tensor: either a 64-byte-aligned allocation of our own, or a region of a
+/// memory-mapped weights file kept alive by `owner`.
+public final class TensorStorage: @unchecked Sendable {
+    // @unchecked: the pointer is written only by the code that created the storage (model
+    // forward passes own their activation buffers); shared weights are read-only after loading.
+    public let pointer: UnsafeMutablePointer<Float>
+    public let count: Int
+    private let owner: AnyObject?
+
+    /// A zero-filled allocation of `count` floats.
+    public init(count: Int) {
+        precondition(count >= 0, "negative tensor size")
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        raw.initializeMemory(as: Float.self, repeating: 0, count: max(count, 1))
+        self.pointer = raw.assumingMemoryBound(to: Float.self)
+        self.count = count
+        self.owner = nil
+    }
+
+    /// Borrow memory that `owner` keeps alive (e.g. a mapped file).
+    public init(borrowing pointer: UnsafeMutablePointer<Float>, count: Int, owner: AnyObject) {
+        self.pointer = pointer
+        self.count = count
+        self.owner = owner
+    }
+
+    deinit {
+        if owner == nil { UnsafeMutableRawPointer(pointer).deallocate() }
+    }
+}
+
+/// A dense, row-major float32 tensor. Like a PyTorch tensor it is a *view*: copies share storage,
+/// and writing through `pointer` is visible to every copy. Model code allocates its outputs and
+/// treats shared weights as read-only.
+public struct Tensor: Sendable {
+    public let shape: [Int]
+    public let storage: TensorStorage
+
+    public init(shape: [Int], storage: TensorStorage) {
+        precondition(shape.reduce(1, *) <= storage.count, "shape \(shape) exceeds storage of \(storage.count) floats")
+        self.shape = shape
+        self.storage = storage
+    }
+
+    /// A zero-filled tensor.
+    public init(zeros shape: [Int]) {
+        self.init(shape: shape, storage: TensorStorage(count: shape.reduce(1, *)))
+    }
+
+    public init(shape: [Int], values: [Float]) {
+        precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not hold \(values.count) values")
+        self.init(zeros: shape)
+        values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: values.count) }
+    }
+
+    public var pointer: UnsafeMutablePointer<Float> { storage.pointer }
+    public var count: Int { shape.reduce(1, *) }
+    public var rank: Int { shape.count }
+
+    /// Same storage, new shape with the same element count.
+    public func reshaped(_ newShape: [Int]) -> Tensor {
+        precondition(newShape.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
+        return Tensor(shape: newShape, storage: storage)
+    }
+
+    /// A copy of the values. (Reading `pointer` of a temporary is unsafe: the storage may be
+    /// freed as soon as the temporary's last use, so copy out through these accessors instead.)
+    public var scalars: [Float] { withExtendedLifetime(storage) { Array(UnsafeBufferPointer(start: pointer, count: count)) } }
+
+    /// The first value: the value of a scalar tensor.
+    public var scalar: Float { withExtendedLifetime(storage) { pointer[0] } }
+
+    /// Row `i` of a tensor viewed as [rows, lastDim].
+    public func row(_ i: Int) -> [Float] {
+        let width = shape.last ?? 1
+        return withExtendedLifetime(storage) { Array(UnsafeBufferPointer(start: pointer + i * width, count: width)) }
+    }
+}
