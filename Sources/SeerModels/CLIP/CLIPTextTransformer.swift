@@ -1,0 +1,69 @@
+import SeerTensor
+
+/// transformers' CLIPTextTransformer (`text_model.*`): token + position embeddings, a causal
+/// encoder, final LayerNorm, and the hidden state at the end-of-text token as the pooled output.
+struct CLIPTextTransformer: Sendable {
+    let config: CLIPTextConfig
+    let tokenEmbedding: Embedding
+    let positionEmbedding: Embedding
+    let encoder: CLIPEncoder
+    let finalLayerNorm: LayerNorm
+
+    init(_ weights: Weights, config: CLIPTextConfig) throws {
+        self.config = config
+        let width = config.hiddenSize
+        tokenEmbedding = try Embedding(weights.scoped("embeddings.token_embedding"), count: config.vocabSize, dimension: width)
+        positionEmbedding = try Embedding(weights.scoped("embeddings.position_embedding"), count: config.maxPositionEmbeddings, dimension: width)
+        encoder = try CLIPEncoder(weights.scoped("encoder"), layers: config.numHiddenLayers, width: width,
+                                  intermediate: config.intermediateSize, heads: config.numAttentionHeads,
+                                  activationName: config.hiddenAct, eps: config.layerNormEps)
+        finalLayerNorm = try LayerNorm(weights.scoped("final_layer_norm"), dimension: width, eps: config.layerNormEps)
+    }
+
+    /// The position whose hidden state is pooled (CLIPTextTransformer.forward): configs from before
+    /// transformers PR #24773 say eos_token_id = 2 and pool at the largest id (the real EOS, 49407,
+    /// is the largest in CLIP's vocabulary); newer ones pool at the first eos_token_id.
+    func poolingIndex(_ ids: [Int32]) -> Int {
+        if config.eosTokenID == 2 {
+            var best = 0
+            for (i, id) in ids.enumerated() where id > ids[best] { best = i }
+            return best
+        }
+        return ids.firstIndex(of: Int32(config.eosTokenID)) ?? ids.count - 1
+    }
+
+    func validate(_ ids: [Int32]) throws {
+        guard !ids.isEmpty else { throw ModelError.invalidInput("empty token sequence") }
+        guard ids.count <= config.maxPositionEmbeddings else {
+            throw ModelError.invalidInput("\(ids.count) tokens exceed the text model's \(config.maxPositionEmbeddings) positions")
+        }
+        if let bad = ids.first(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
+            throw ModelError.invalidInput("token id \(bad) is outside the vocabulary of \(config.vocabSize)")
+        }
+    }
+
+    /// Token id sequences (any lengths) → pooled outputs [count, width]. Sequences are padded to
+    /// the longest; the causal mask means padding after a sequence never changes its pooled state.
+    func pooledOutput(tokenIDs: [[Int32]]) throws -> Tensor {
+        for ids in tokenIDs { try validate(ids) }
+        let batch = tokenIDs.count, width = config.hiddenSize
+        let tokens = tokenIDs.map(\.count).max() ?? 0
+        let hidden = Tensor(zeros: [batch, tokens, width])
+        for (b, ids) in tokenIDs.enumerated() {
+            for t in 0..<tokens {
+                let row = hidden.pointer + (b * tokens + t) * width
+                let token = tokenEmbedding.row(Int(t < ids.count ? ids[t] : ids[ids.count - 1]))
+                let position = positionEmbedding.row(t)
+                for i in 0..<width { row[i] = token[i] + position[i] }
+            }
+        }
+        encoder.forward(hidden, causal: true)
+
+        let pooled = Tensor(zeros: [batch, width])
+        for (b, ids) in tokenIDs.enumerated() {
+            let t = poolingIndex(ids)
+            (pooled.pointer + b * width).update(from: hidden.pointer + (b * tokens + t) * width, count: width)
+        }
+        return finalLayerNorm(pooled)
+    }
+}
