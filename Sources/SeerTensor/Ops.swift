@@ -17,25 +17,19 @@ public enum Activation: String, Sendable, Codable {
 /// Kernels over tensors viewed as matrices [rows, lastDim]. Outputs are written into tensors the
 /// caller allocated, so a forward pass can reuse its buffers across layers.
 public enum Ops {
-    /// out = x · weightᵀ + bias, with weight in PyTorch's Linear layout [outFeatures, inFeatures].
-    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, into out: Tensor) {
-        let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
-        precondition(x.shape.last == inFeatures, "linear: input \(x.shape) does not match weight \(weight.shape)")
-        let rows = x.count / inFeatures
-        precondition(out.count == rows * outFeatures, "linear: output \(out.shape) is not [\(rows), \(outFeatures)]")
-        var beta: Float = 0
-        if let bias {
-            // Start from the bias in every row and let GEMM accumulate onto it: one pass fewer.
-            for r in 0..<rows { (out.pointer + r * outFeatures).update(from: bias.pointer, count: outFeatures) }
-            beta = 1
+    /// out = x · weightᵀ + bias (a torch.nn.Linear).
+    public static func linear(_ x: Tensor, weight: LinearWeight, bias: Tensor?, into out: Tensor) {
+        precondition(x.shape.last == weight.inFeatures, "linear: input \(x.shape) does not match weight [\(weight.outFeatures), \(weight.inFeatures)]")
+        let rows = x.count / weight.inFeatures
+        precondition(out.count == rows * weight.outFeatures, "linear: output \(out.shape) is not [\(rows), \(weight.outFeatures)]")
+        precondition(bias == nil || bias!.count == weight.outFeatures, "linear: bias does not match \(weight.outFeatures) outputs")
+        withExtendedLifetime((x, bias, out)) {
+            weight.multiply(x.pointer, rows: rows, bias: bias?.pointer, into: out.pointer)
         }
-        parallelSgemmTransposedB(m: rows, n: outFeatures, k: inFeatures,
-                                 a: x.pointer, lda: inFeatures, b: weight.pointer, ldb: inFeatures,
-                                 beta: beta, c: out.pointer, ldc: outFeatures)
     }
 
-    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
-        let out = Tensor(zeros: Array(x.shape.dropLast()) + [weight.shape[0]])
+    public static func linear(_ x: Tensor, weight: LinearWeight, bias: Tensor? = nil) -> Tensor {
+        let out = Tensor(zeros: Array(x.shape.dropLast()) + [weight.outFeatures])
         linear(x, weight: weight, bias: bias, into: out)
         return out
     }

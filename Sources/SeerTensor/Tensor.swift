@@ -26,6 +26,9 @@ public final class TensorStorage: @unchecked Sendable {
         self.owner = owner
     }
 
+    /// Whether the memory belongs to a mapped file rather than to this storage.
+    var isMapped: Bool { owner is MappedFile }
+
     deinit {
         if owner == nil { UnsafeMutableRawPointer(pointer).deallocate() }
     }

@@ -25,18 +25,27 @@ func maxAbsDiff(_ a: [Float], _ b: [Float]) -> Float {
 }
 
 @Suite struct OpsTests {
-    @Test func linearMatchesNaiveProduct() {
-        var rng = SplitMix(state: 1)
-        let x = rng.tensor([2, 3, 5]), w = rng.tensor([4, 5]), b = rng.tensor([4])
-        let y = Ops.linear(x, weight: w, bias: b)
-        #expect(y.shape == [2, 3, 4])
-        var expected = [Float]()
-        for r in 0..<6 { for o in 0..<4 {
-            var s = b.pointer[o]
-            for i in 0..<5 { s += x.pointer[r * 5 + i] * w.pointer[o * 5 + i] }
-            expected.append(s)
+    /// Row counts around the micro-tile heights (6, 12), column counts around the 16-wide panels,
+    /// odd inner sizes, with and without bias, small and large enough to be split across threads.
+    @Test(arguments: [
+        (1, 1, 1), (6, 5, 4), (7, 16, 3), (11, 17, 9), (12, 31, 33), (13, 48, 64),
+        (25, 15, 100), (50, 768, 64), (64, 100, 257), (197, 130, 77),
+    ])
+    func linearMatchesNaiveProduct(_ rows: Int, _ outFeatures: Int, _ inFeatures: Int) {
+        var rng = SplitMix(state: UInt64(rows * 1000 + outFeatures))
+        let x = rng.tensor([rows, inFeatures]), w = rng.tensor([outFeatures, inFeatures]), b = rng.tensor([outFeatures])
+        for weight in [LinearWeight(w), LinearWeight(w, packing: false)] { for bias in [b, nil] {
+            let y = Ops.linear(x, weight: weight, bias: bias)
+            #expect(y.shape == [rows, outFeatures])
+            var expected = [Float]()
+            for r in 0..<rows { for o in 0..<outFeatures {
+                var s = Double(bias?.pointer[o] ?? 0)
+                for i in 0..<inFeatures { s += Double(x.pointer[r * inFeatures + i]) * Double(w.pointer[o * inFeatures + i]) }
+                expected.append(Float(s))
+            } }
+            #expect(maxAbsDiff(y.scalars, expected) < 1e-4 * Float(inFeatures).squareRoot(),
+                    "[\(rows)×\(inFeatures)]·[\(outFeatures)×\(inFeatures)]ᵀ bias \(bias != nil) packed \(weight.packed != nil)")
         } }
-        #expect(maxAbsDiff(y.scalars, expected) < 1e-5)
     }
 
     @Test func layerNormMatchesDefinition() {

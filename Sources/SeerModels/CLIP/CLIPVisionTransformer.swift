@@ -6,7 +6,7 @@ import SeerTensor
 struct CLIPVisionTransformer: Sendable {
     let config: CLIPVisionConfig
     let classEmbedding: Tensor      // [width]
-    let patchEmbedding: Tensor      // conv weight [width, channels, patch, patch] viewed as [width, channels·patch²]
+    let patchEmbedding: LinearWeight // conv weight [width, channels, patch, patch] viewed as [width, channels·patch²]
     let positionEmbedding: Embedding
     let preLayerNorm: LayerNorm
     let encoder: CLIPEncoder
@@ -17,8 +17,8 @@ struct CLIPVisionTransformer: Sendable {
         let width = config.hiddenSize, patch = config.patchSize
         let embeddings = weights.scoped("embeddings")
         classEmbedding = try embeddings.tensor("class_embedding", shape: [width])
-        patchEmbedding = try embeddings.tensor("patch_embedding.weight", shape: [width, config.numChannels, patch, patch])
-            .reshaped([width, config.numChannels * patch * patch])
+        patchEmbedding = LinearWeight(try embeddings.tensor("patch_embedding.weight", shape: [width, config.numChannels, patch, patch])
+            .reshaped([width, config.numChannels * patch * patch]))
         positionEmbedding = try Embedding(embeddings.scoped("position_embedding"), count: config.tokenCount, dimension: width)
         preLayerNorm = try LayerNorm(weights.scoped("pre_layrnorm"), dimension: width, eps: config.layerNormEps)
         encoder = try CLIPEncoder(weights.scoped("encoder"), layers: config.numHiddenLayers, width: width,
@@ -46,20 +46,20 @@ struct CLIPVisionTransformer: Sendable {
         return postLayerNorm(classTokens)
     }
 
-    /// Conv2d(stride = kernel = patch) as one matrix multiply per image over unfolded patches,
-    /// then class token and position embeddings (CLIPVisionEmbeddings.forward).
+    /// Conv2d(stride = kernel = patch) as one matrix multiply over unfolded patches, then class
+    /// token and position embeddings (CLIPVisionEmbeddings.forward).
     private func embedPatches(_ pixels: Tensor, into embedded: Tensor) {
         let batch = pixels.shape[0], channels = config.numChannels, size = config.imageSize, patch = config.patchSize
         let side = config.patchesPerSide, patchCount = side * side
         let width = config.hiddenSize, tokens = config.tokenCount
         let patchLength = channels * patch * patch
-        let unfolded = Tensor(zeros: [patchCount, patchLength])
+        let unfolded = Tensor(zeros: [batch * patchCount, patchLength])
         for b in 0..<batch {
             let image = pixels.pointer + b * channels * size * size
-            // Row (py, px), column (c, ky, kx): the order of the conv weight's flattened kernel.
+            // Row (b, py, px), column (c, ky, kx): the order of the conv weight's flattened kernel.
             for py in 0..<side {
                 for px in 0..<side {
-                    var out = unfolded.pointer + (py * side + px) * patchLength
+                    var out = unfolded.pointer + ((b * side + py) * side + px) * patchLength
                     for c in 0..<channels {
                         for ky in 0..<patch {
                             let source = image + c * size * size + (py * patch + ky) * size + px * patch
@@ -69,11 +69,12 @@ struct CLIPVisionTransformer: Sendable {
                     }
                 }
             }
+        }
+        let patchTokens = Ops.linear(unfolded, weight: patchEmbedding)
+        for b in 0..<batch {
             let imageTokens = embedded.pointer + b * tokens * width
-            sgemm(transposeB: true, m: patchCount, n: width, k: patchLength,
-                  a: unfolded.pointer, lda: patchLength, b: patchEmbedding.pointer, ldb: patchLength,
-                  c: imageTokens + width, ldc: width)
             imageTokens.update(from: classEmbedding.pointer, count: width)
+            (imageTokens + width).update(from: patchTokens.pointer + b * patchCount * width, count: patchCount * width)
             for t in 0..<tokens {
                 let row = imageTokens + t * width, position = positionEmbedding.row(t)
                 for i in 0..<width { row[i] += position[i] }

@@ -2,15 +2,15 @@ import SeerTensor
 
 /// torch.nn.Linear: weight [out, in], optional bias [out].
 struct Linear: Sendable {
-    let weight: Tensor
+    let weight: LinearWeight
     let bias: Tensor?
 
     init(_ weights: Weights, inFeatures: Int, outFeatures: Int, bias: Bool = true) throws {
-        weight = try weights.tensor("weight", shape: [outFeatures, inFeatures])
+        weight = LinearWeight(try weights.tensor("weight", shape: [outFeatures, inFeatures]))
         self.bias = bias ? try weights.tensor("bias", shape: [outFeatures]) : nil
     }
 
-    var outFeatures: Int { weight.shape[0] }
+    var outFeatures: Int { weight.outFeatures }
 
     func callAsFunction(_ x: Tensor, into out: Tensor) {
         Ops.linear(x, weight: weight, bias: bias, into: out)

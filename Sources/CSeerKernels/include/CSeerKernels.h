@@ -1,0 +1,2 @@
+#include "seer_kernels.h"
+#include "seer_gemm.h"

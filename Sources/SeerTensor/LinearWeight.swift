@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CSeerKernels
+
+/// A Linear layer's weight [outFeatures, inFeatures], prepared once for the many products it
+/// will take part in: packed into Seer's GEMM panel layout where this CPU has Seer's kernels
+/// (x86-64 with AVX2+FMA or AVX-512), used as-is through BLAS elsewhere.
+public struct LinearWeight: Sendable {
+    public let outFeatures: Int
+    public let inFeatures: Int
+    let packed: TensorStorage?
+    /// The weight in PyTorch layout, kept only when products go through BLAS.
+    let plain: Tensor?
+
+    static let packingSupported = seer_gemm_supported() != 0
+
+    public init(_ weight: Tensor) {
+        self.init(weight, packing: Self.packingSupported)
+    }
+
+    /// `packing: false` forces the BLAS path (how tests cover it on machines that pack).
+    init(_ weight: Tensor, packing: Bool) {
+        precondition(weight.rank == 2, "a Linear weight is [out, in], got \(weight.shape)")
+        precondition(!packing || Self.packingSupported, "this CPU has no packed GEMM kernel")
+        outFeatures = weight.shape[0]
+        inFeatures = weight.shape[1]
+        if packing {
+            let storage = TensorStorage(count: seer_gemm_packed_size(outFeatures, inFeatures))
+            seer_gemm_pack(weight.pointer, inFeatures, outFeatures, inFeatures, storage.pointer)
+            packed = storage
+            plain = nil
+            // The packed copy replaces the mapped original: let the kernel drop its pages so
+            // resident memory holds the weights once, not twice.
+            weight.storage.discardMappedPages()
+        } else {
+            packed = nil
+            plain = weight
+        }
+    }
+
+    /// out[rows, outFeatures] = x[rows, inFeatures] · Wᵀ + bias.
+    func multiply(_ x: UnsafePointer<Float>, rows: Int, bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>) {
+        let n = outFeatures, k = inFeatures
+        if let packed {
+            let panels = (n + Int(SEER_GEMM_PANEL) - 1) / Int(SEER_GEMM_PANEL)
+            // Below ~1 M multiply-adds per worker, waking threads costs more than it saves.
+            let workers = max(1, min(seerThreadCount, rows * n * k / (1 << 20)))
+            nonisolated(unsafe) let (x, bias, out, weights) = (x, bias, out, packed.pointer)
+            parallelChunks(panels, grain: max(1, panels / workers)) { range in
+                seer_gemm_packed(rows, n, k, x, k, weights, bias, out, n, range.lowerBound, range.upperBound)
+            }
+            withExtendedLifetime(packed) {}
+            return
+        }
+        var beta: Float = 0
+        if let bias {
+            // Start from the bias in every row and let GEMM accumulate onto it: one pass fewer.
+            for r in 0..<rows { (out + r * n).update(from: bias, count: n) }
+            beta = 1
+        }
+        parallelSgemmTransposedB(m: rows, n: n, k: k, a: x, lda: k, b: plain!.pointer, ldb: k, beta: beta, c: out, ldc: n)
+        withExtendedLifetime(plain) {}
+    }
+}
+
+extension TensorStorage {
+    /// For storage borrowed from a memory-mapped file: tells the kernel these pages are not
+    /// needed, so they leave resident memory (they are re-read from the file if touched again).
+    func discardMappedPages() {
+        guard isMapped else { return }
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (Int(bitPattern: pointer) + pageSize - 1) / pageSize * pageSize
+        let end = (Int(bitPattern: pointer + count)) / pageSize * pageSize
+        guard end > start, let base = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        _ = madvise(base, end - start, Int32(MADV_DONTNEED))
+    }
+}
