@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "SeerTokenizers", targets: ["SeerTokenizers"]),
         .library(name: "SeerModels", targets: ["SeerModels"]),
         .executable(name: "seer", targets: ["seer"]),
+        .executable(name: "seer-bench", targets: ["seer-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,6 +40,9 @@ let package = Package(
             name: "seer",
             dependencies: ["SeerModels", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+
+        // The Swift side of bench/*.py, which run the Python peers beside it in the same run.
+        .executableTarget(name: "seer-bench", dependencies: ["SeerModels", "SeerTensor", "SeerTokenizers"], path: "bench/seer-bench"),
 
         .testTarget(name: "SeerTensorTests", dependencies: ["SeerTensor"]),
         .testTarget(name: "SeerImageTests", dependencies: ["SeerImage"]),

@@ -1,0 +1,92 @@
+// The Swift side of the benchmarks in bench/: each mode times one Seer capability and prints
+// one JSON object, which the Python driver sets beside its peer's numbers from the same run.
+//
+//   seer-bench clip MODEL_DIR PIXELS.npy BATCH[,BATCH…] SECONDS_PER_BATCH [EMBEDDINGS_OUT.npy]
+//       CLIP image tower (bench/clip_vit_b32.py). The optional last argument receives the
+//       embeddings of the sample images, so the driver can check them against PyTorch's.
+//   seer-bench tokenizer VOCAB_DIR TEXTS.json
+//       CLIPTokenizer.encode over a JSON array of strings (bench/tokenizer.py).
+import Foundation
+import SeerModels
+import SeerTensor
+import SeerTokenizers
+
+func peakResidentBytes() -> Int {
+    // VmHWM: the high-water mark of resident memory, in kB.
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        return (Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? 0) * 1024
+    }
+    return 0
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now()
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+}
+
+/// Runs `body` until `budget` seconds have passed (at least three times) and returns the median.
+func medianSeconds(budget: Double, _ body: () throws -> Void) rethrows -> (median: Double, iterations: Int) {
+    var times: [Double] = []
+    let start = DispatchTime.now()
+    while times.count < 3 || Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 < budget {
+        times.append(try seconds(body))
+    }
+    times.sort()
+    return (times[times.count / 2], times.count)
+}
+
+func printJSON(_ object: [String: Any]) throws {
+    print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+}
+
+func benchCLIP(_ arguments: ArraySlice<String>) throws {
+    let args = Array(arguments)
+    var model: CLIPModel!
+    let loadSeconds = try seconds { model = try CLIPModel(directory: URL(fileURLWithPath: args[0])) }
+    let pixels = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: args[1])))
+    let batches = args[2].split(separator: ",").compactMap { Int($0) }
+    let budget = Double(args[3]) ?? 10
+    let imageFloats = pixels.count / pixels.shape[0]
+    var results: [[String: Any]] = []
+    for batch in batches {
+        // Tile the sample images up to the batch size.
+        let input = Tensor(zeros: [batch] + Array(pixels.shape.dropFirst()))
+        for b in 0..<batch {
+            (input.pointer + b * imageFloats).update(from: pixels.pointer + (b % pixels.shape[0]) * imageFloats, count: imageFloats)
+        }
+        _ = try model.imageEmbeddings(pixelValues: input)  // warm-up
+        let (median, iterations) = try medianSeconds(budget: budget) { _ = try model.imageEmbeddings(pixelValues: input) }
+        results.append(["batch": batch, "iterations": iterations, "median_seconds": median, "images_per_second": Double(batch) / median])
+    }
+    if args.count > 4 {
+        try NPY.encode(try model.imageEmbeddings(pixelValues: pixels)).write(to: URL(fileURLWithPath: args[4]))
+    }
+    try printJSON(["load_seconds": loadSeconds, "peak_rss_bytes": peakResidentBytes(), "results": results])
+}
+
+func benchTokenizer(_ arguments: ArraySlice<String>) throws {
+    let args = Array(arguments)
+    var tokenizer: CLIPTokenizer!
+    let loadSeconds = try seconds { tokenizer = try CLIPTokenizer(directory: URL(fileURLWithPath: args[0])) }
+    let texts = try JSONDecoder().decode([String].self, from: Data(contentsOf: URL(fileURLWithPath: args[1])))
+    var tokens = 0
+    // The first pass fills the word cache; the median of the later ones is the steady state.
+    let cold = seconds { tokens = texts.reduce(0) { $0 + tokenizer.encode($1).count } }
+    let (warm, _) = medianSeconds(budget: 2) { _ = texts.reduce(0) { $0 + tokenizer.encode($1).count } }
+    try printJSON(["load_seconds": loadSeconds, "texts": texts.count, "tokens": tokens, "cold_seconds": cold, "warm_seconds": warm])
+}
+
+let arguments = CommandLine.arguments.dropFirst()
+switch (arguments.first, arguments.count) {
+case ("clip", 5...): try benchCLIP(arguments.dropFirst())
+case ("tokenizer", 3): try benchTokenizer(arguments.dropFirst())
+default:
+    FileHandle.standardError.write(Data("""
+        usage: seer-bench clip MODEL_DIR PIXELS.npy BATCH[,BATCH…] SECONDS_PER_BATCH [EMBEDDINGS_OUT.npy]
+               seer-bench tokenizer VOCAB_DIR TEXTS.json
+
+        """.utf8))
+    exit(2)
+}
