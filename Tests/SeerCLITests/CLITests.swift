@@ -27,8 +27,12 @@ struct RunResult {
 
 /// Runs seer with pipes for stdout and stderr (so it must behave as in a pipeline: no progress).
 func seer(_ arguments: [String]) throws -> RunResult {
+    try run(seerExecutable.path, arguments)
+}
+
+func run(_ executable: String, _ arguments: [String]) throws -> RunResult {
     let process = Process()
-    process.executableURL = seerExecutable
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
@@ -178,6 +182,16 @@ func maxAbsDiff(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - 
         #expect(result.status == 1)
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         #expect(result.stderr.contains("model.safetensors: tensor '") && result.stderr.contains("outside"), "\(result.stderr)")
+    }
+
+    /// On a terminal (a pty from util-linux `script`), long runs show done/total, rate and ETA.
+    @Test func progressShowsOnATerminalOnly() throws {
+        let command = ([seerExecutable.path, "embed", "--model", tinyModel.path, "--batch-size", "1", chelsea, coffee, chelsea])
+            .map { "'\($0)'" }.joined(separator: " ")
+        let result = try run("/usr/bin/script", ["-qec", "\(command) > /dev/null", "/dev/null"])
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("3/3 images"), "\(result.stdout)")
+        #expect(result.stdout.contains("ETA"), "\(result.stdout)")
     }
 
     @Test func usageErrorsExitWithUsageStatus() throws {

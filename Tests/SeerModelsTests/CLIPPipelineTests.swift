@@ -105,3 +105,27 @@ import SeerTensor
         }
     }
 }
+
+/// One CLIP shared by many tasks at once (as the server will): every result equals the
+/// sequential one.
+@Suite struct CLIPConcurrencyTests {
+    @Test func concurrentEmbeddingsEqualSequentialOnes() async throws {
+        let fixture = CLIPFixture.all[1]
+        let clip = try CLIP(directory: fixture.directory)
+        let inputs = try fixture.inputs()
+        let urls = inputs.images.map { fixtures.appendingPathComponent($0) }
+        let imageReference = try clip.embed(imagesAt: urls).map { try $0.get() }
+        let textReference = try clip.embed(texts: inputs.texts)
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for task in 0..<16 {
+                group.addTask {
+                    if task % 2 == 0 {
+                        return try clip.embed(imagesAt: urls).map { try $0.get() } == imageReference
+                    }
+                    return try clip.embed(texts: inputs.texts) == textReference
+                }
+            }
+            for try await same in group { #expect(same) }
+        }
+    }
+}
