@@ -7,9 +7,9 @@ size_t seer_gemm_packed_size(size_t n, size_t k) {
     return ((n + PANEL - 1) / PANEL) * PANEL * k;
 }
 
-void seer_gemm_pack(const float *w, size_t ldw, size_t n, size_t k, float *packed) {
-    size_t panels = (n + PANEL - 1) / PANEL;
-    for (size_t p = 0; p < panels; p++) {
+void seer_gemm_pack(const float *w, size_t ldw, size_t n, size_t k, float *packed,
+                    size_t panel_begin, size_t panel_end) {
+    for (size_t p = panel_begin; p < panel_end; p++) {
         float *dst = packed + p * PANEL * k;
         for (size_t j = 0; j < PANEL; j++) {
             size_t row = p * PANEL + j;

@@ -7,10 +7,6 @@ import CBLAS
 /// Single-precision matrix multiply on the platform BLAS (OpenBLAS on Linux, Accelerate on Apple):
 /// C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C, all row-major with explicit leading dimensions
 /// so that heads and batch slices can be multiplied in place without copies.
-/// Seer parallelizes matrix multiplies itself (`parallelSgemm`), so BLAS runs single-threaded
-/// inside each worker: two thread pools on the same cores would spin against each other.
-private let blasConfigured: Void = setBLASThreadCount(1)
-
 @inline(__always)
 public func sgemm(
     transposeA: Bool = false, transposeB: Bool = false,
@@ -21,7 +17,7 @@ public func sgemm(
     beta: Float = 0,
     c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-    _ = blasConfigured
+    _ = seerThreadCount  // its initializer makes BLAS single-threaded
     cblas_sgemm(
         CblasRowMajor,
         transposeA ? CblasTrans : CblasNoTrans,

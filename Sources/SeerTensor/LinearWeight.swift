@@ -28,8 +28,13 @@ public struct LinearWeight: Sendable {
         outFeatures = weight.shape[0]
         inFeatures = weight.shape[1]
         if packing {
-            let storage = TensorStorage(count: seer_gemm_packed_size(outFeatures, inFeatures))
-            seer_gemm_pack(weight.pointer, inFeatures, outFeatures, inFeatures, storage.pointer)
+            let storage = TensorStorage(uninitializedCount: seer_gemm_packed_size(outFeatures, inFeatures))
+            let (n, k) = (outFeatures, inFeatures)
+            nonisolated(unsafe) let (source, destination) = (weight.pointer, storage.pointer)
+            parallelChunks(Self.panels(n), grain: max(1, (1 << 18) / max(k * Int(SEER_GEMM_PANEL), 1))) { range in
+                seer_gemm_pack(source, k, n, k, destination, range.lowerBound, range.upperBound)
+            }
+            withExtendedLifetime(weight) {}
             packed = storage
             plain = nil
             // The packed copy replaces the mapped original: let the kernel drop its pages so
@@ -41,11 +46,13 @@ public struct LinearWeight: Sendable {
         }
     }
 
+    static func panels(_ n: Int) -> Int { (n + Int(SEER_GEMM_PANEL) - 1) / Int(SEER_GEMM_PANEL) }
+
     /// out[rows, outFeatures] = x[rows, inFeatures] · Wᵀ + bias.
     func multiply(_ x: UnsafePointer<Float>, rows: Int, bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>) {
         let n = outFeatures, k = inFeatures
         if let packed {
-            let panels = (n + Int(SEER_GEMM_PANEL) - 1) / Int(SEER_GEMM_PANEL)
+            let panels = Self.panels(n)
             // Below ~1 M multiply-adds per worker, waking threads costs more than it saves.
             let workers = max(1, min(seerThreadCount, rows * n * k / (1 << 20)))
             nonisolated(unsafe) let (x, bias, out, weights) = (x, bias, out, packed.pointer)

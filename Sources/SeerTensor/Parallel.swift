@@ -3,6 +3,9 @@ import Foundation
 /// The number of worker threads Seer's own kernels use (BLAS has its own pool).
 /// `SEER_NUM_THREADS` overrides the number of active cores.
 public let seerThreadCount: Int = {
+    // Seer splits work itself; BLAS runs single-threaded inside each worker, or its own idle
+    // pool would spin against Seer's on the same cores.
+    setBLASThreadCount(1)
     if let text = ProcessInfo.processInfo.environment["SEER_NUM_THREADS"], let n = Int(text), n > 0 { return n }
     return max(1, ProcessInfo.processInfo.activeProcessorCount)
 }()

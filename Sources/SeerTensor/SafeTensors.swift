@@ -102,7 +102,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
             let pointer = UnsafeMutablePointer(mutating: source.assumingMemoryBound(to: Float.self))
             return Tensor(shape: info.shape, storage: TensorStorage(borrowing: pointer, count: count, owner: file))
         }
-        let out = Tensor(zeros: info.shape)
+        let out = Tensor(shape: info.shape, storage: TensorStorage(uninitializedCount: count))
         convertToFloat(from: source, dtype: info.dtype, count: count, into: out.pointer)
         return out
     }

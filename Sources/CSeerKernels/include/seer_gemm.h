@@ -19,8 +19,10 @@ int seer_gemm_supported(void);
 /* Floats needed for packing a [n, k] weight. */
 size_t seer_gemm_packed_size(size_t n, size_t k);
 
-/* Packs W [n, k] (row stride ldw) into `packed`. */
-void seer_gemm_pack(const float *w, size_t ldw, size_t n, size_t k, float *packed);
+/* Packs panels [panel_begin, panel_end) of W [n, k] (row stride ldw) into `packed`, so threads
+   can share the work. */
+void seer_gemm_pack(const float *w, size_t ldw, size_t n, size_t k, float *packed,
+                    size_t panel_begin, size_t panel_end);
 
 /* c[m, n] (row stride ldc) = a[m, k] (row stride lda) · Wᵀ + bias (bias may be NULL), for the
    output columns of panels [panel_begin, panel_end) only, so threads can split the panels. */
