@@ -29,7 +29,7 @@ public enum Ops {
     }
 
     public static func linear(_ x: Tensor, weight: LinearWeight, bias: Tensor? = nil) -> Tensor {
-        let out = Tensor(zeros: Array(x.shape.dropLast()) + [weight.outFeatures])
+        let out = Tensor(uninitialized: Array(x.shape.dropLast()) + [weight.outFeatures])
         linear(x, weight: weight, bias: bias, into: out)
         return out
     }

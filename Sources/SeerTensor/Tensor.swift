@@ -23,6 +23,13 @@ public final class TensorStorage: @unchecked Sendable {
     public init(uninitializedCount count: Int) {
         precondition(count >= 0, "negative tensor size")
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        let raw = Self.allocate(bytes: bytes)
+        self.pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        self.count = count
+        self.owner = nil
+    }
+
+    private static func allocate(bytes: Int) -> UnsafeMutableRawPointer {
         // Large buffers (packed weights, batch activations) are aligned to 2 MiB and offered to
         // the kernel as huge pages: one page fault instead of 512 when they are first written.
         let hugePage = 2 << 20
@@ -30,9 +37,7 @@ public final class TensorStorage: @unchecked Sendable {
         #if os(Linux)
         if bytes >= hugePage { _ = madvise(raw, bytes / hugePage * hugePage, MADV_HUGEPAGE) }
         #endif
-        self.pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
-        self.count = count
-        self.owner = nil
+        return raw
     }
 
     /// Borrow memory that `owner` keeps alive (e.g. a mapped file).
@@ -66,6 +71,11 @@ public struct Tensor: Sendable {
     /// A zero-filled tensor.
     public init(zeros shape: [Int]) {
         self.init(shape: shape, storage: TensorStorage(count: shape.reduce(1, *)))
+    }
+
+    /// A tensor whose values the caller writes, every one, before reading any.
+    public init(uninitialized shape: [Int]) {
+        self.init(shape: shape, storage: TensorStorage(uninitializedCount: shape.reduce(1, *)))
     }
 
     public init(shape: [Int], values: [Float]) {

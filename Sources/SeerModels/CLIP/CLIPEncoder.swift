@@ -46,18 +46,19 @@ struct CLIPEncoderLayer: Sendable {
     }
 }
 
-/// Scratch tensors for one forward pass, allocated once and reused by every layer.
+/// Scratch tensors for one forward pass, allocated once and reused by every layer. Each is
+/// fully written before it is read, so none needs zeroing.
 struct EncoderBuffers {
     let normed, query, key, value, attended, intermediate: Tensor
 
     init(batch: Int, tokens: Int, width: Int, intermediate: Int) {
         let shape = [batch, tokens, width]
-        normed = Tensor(zeros: shape)
-        query = Tensor(zeros: shape)
-        key = Tensor(zeros: shape)
-        value = Tensor(zeros: shape)
-        attended = Tensor(zeros: shape)
-        self.intermediate = Tensor(zeros: [batch, tokens, intermediate])
+        normed = Tensor(uninitialized: shape)
+        query = Tensor(uninitialized: shape)
+        key = Tensor(uninitialized: shape)
+        value = Tensor(uninitialized: shape)
+        attended = Tensor(uninitialized: shape)
+        self.intermediate = Tensor(uninitialized: [batch, tokens, intermediate])
     }
 }
 

@@ -48,7 +48,7 @@ struct CLIPTextTransformer: Sendable {
         for ids in tokenIDs { try validate(ids) }
         let batch = tokenIDs.count, width = config.hiddenSize
         let tokens = tokenIDs.map(\.count).max() ?? 0
-        let hidden = Tensor(zeros: [batch, tokens, width])
+        let hidden = Tensor(uninitialized: [batch, tokens, width])
         for (b, ids) in tokenIDs.enumerated() {
             for t in 0..<tokens {
                 let row = hidden.pointer + (b * tokens + t) * width
@@ -59,7 +59,7 @@ struct CLIPTextTransformer: Sendable {
         }
         encoder.forward(hidden, causal: true)
 
-        let pooled = Tensor(zeros: [batch, width])
+        let pooled = Tensor(uninitialized: [batch, width])
         for (b, ids) in tokenIDs.enumerated() {
             let t = poolingIndex(ids)
             (pooled.pointer + b * width).update(from: hidden.pointer + (b * tokens + t) * width, count: width)

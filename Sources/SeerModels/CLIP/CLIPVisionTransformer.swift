@@ -31,15 +31,15 @@ struct CLIPVisionTransformer: Sendable {
     func pooledOutput(pixelValues: Tensor) -> Tensor {
         let batch = pixelValues.shape[0]
         let width = config.hiddenSize, tokens = config.tokenCount
-        let embedded = Tensor(zeros: [batch, tokens, width])
+        let embedded = Tensor(uninitialized: [batch, tokens, width])
         embedPatches(pixelValues, into: embedded)
 
-        let hidden = Tensor(zeros: embedded.shape)
+        let hidden = Tensor(uninitialized: embedded.shape)
         preLayerNorm(embedded, into: hidden)
         encoder.forward(hidden, causal: false)
 
         // Only the class token is pooled, so only its row needs the final LayerNorm.
-        let classTokens = Tensor(zeros: [batch, width])
+        let classTokens = Tensor(uninitialized: [batch, width])
         for b in 0..<batch {
             (classTokens.pointer + b * width).update(from: hidden.pointer + b * tokens * width, count: width)
         }
@@ -53,7 +53,7 @@ struct CLIPVisionTransformer: Sendable {
         let side = config.patchesPerSide, patchCount = side * side
         let width = config.hiddenSize, tokens = config.tokenCount
         let patchLength = channels * patch * patch
-        let unfolded = Tensor(zeros: [batch * patchCount, patchLength])
+        let unfolded = Tensor(uninitialized: [batch * patchCount, patchLength])
         for b in 0..<batch {
             let image = pixels.pointer + b * channels * size * size
             // Row (b, py, px), column (c, ky, kx): the order of the conv weight's flattened kernel.

@@ -38,7 +38,7 @@ struct LayerNorm: Sendable {
     }
 
     func callAsFunction(_ x: Tensor) -> Tensor {
-        let out = Tensor(zeros: x.shape)
+        let out = Tensor(uninitialized: x.shape)
         Ops.layerNorm(x, weight: weight, bias: bias, eps: eps, into: out)
         return out
     }
