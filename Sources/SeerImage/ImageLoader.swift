@@ -155,26 +155,13 @@ public enum ImageLoader {
 
     // MARK: - JPEG
 
-    /// Width and height from the first SOFn marker, walking segments without libjpeg.
+    /// Width and height from the first SOFn segment (precision, then height and width, big-endian).
     static func jpegDimensions(_ b: [UInt8]) -> (width: Int, height: Int)? {
-        var i = 2
-        while i + 4 <= b.count {
-            guard b[i] == 0xFF else { i += 1; continue }
-            let marker = b[i + 1]
-            if marker == 0xFF { i += 1; continue }
-            if marker == 0x01 || marker == 0xD8 || (0xD0...0xD7).contains(marker) { i += 2; continue }
-            if marker == 0xDA || marker == 0xD9 { return nil }
-            let length = Int(b[i + 2]) << 8 | Int(b[i + 3])
-            if (0xC0...0xCF).contains(marker) && marker != 0xC4 && marker != 0xC8 && marker != 0xCC {
-                guard i + 9 <= b.count else { return nil }
-                let h = Int(b[i + 5]) << 8 | Int(b[i + 6])
-                let w = Int(b[i + 7]) << 8 | Int(b[i + 8])
-                return (w, h)
-            }
-            guard length >= 2 else { return nil }
-            i += 2 + length
+        guard let frame = JPEGSegments(b).first(where: { JPEGSegments.isStartOfFrame($0.marker) }), frame.payload.count >= 5 else {
+            return nil
         }
-        return nil
+        let p = frame.payload.startIndex
+        return (Int(b[p + 3]) << 8 | Int(b[p + 4]), Int(b[p + 1]) << 8 | Int(b[p + 2]))
     }
 
     static func decodeJPEG(_ bytes: [UInt8], limits: ImageLimits) throws -> RGBImage {

@@ -98,22 +98,7 @@ enum Exif {
 
     /// The EXIF block of a JPEG: the first APP1 segment starting with "Exif\0\0".
     static func jpegBlock(_ b: [UInt8]) -> ArraySlice<UInt8>? {
-        var i = 2
-        while i + 4 <= b.count {
-            guard b[i] == 0xFF else { i += 1; continue }
-            let marker = b[i + 1]
-            if marker == 0xFF { i += 1; continue }
-            if marker == 0x01 || marker == 0xD8 || (0xD0...0xD7).contains(marker) { i += 2; continue }
-            if marker == 0xDA || marker == 0xD9 { return nil }  // start of scan / end of image
-            let length = Int(b[i + 2]) << 8 | Int(b[i + 3])
-            guard length >= 2, i + 2 + length <= b.count else { return nil }
-            if marker == 0xE1 {
-                let payload = b[(i + 4)..<(i + 2 + length)]
-                if payload.starts(with: [0x45, 0x78, 0x69, 0x66, 0, 0]) { return payload }
-            }
-            i += 2 + length
-        }
-        return nil
+        JPEGSegments(b).first { $0.marker == 0xE1 && $0.payload.starts(with: [0x45, 0x78, 0x69, 0x66, 0, 0]) }?.payload
     }
 
     /// The EXIF block of a PNG: the eXIf chunk's data (before or after the image data).
