@@ -111,11 +111,13 @@ import SeerTensor
 @Suite struct CLIPConcurrencyTests {
     @Test func concurrentEmbeddingsEqualSequentialOnes() async throws {
         let fixture = CLIPFixture.all[1]
-        let clip = try CLIP(directory: fixture.directory)
         let inputs = try fixture.inputs()
         let urls = inputs.images.map { fixtures.appendingPathComponent($0) }
-        let imageReference = try clip.embed(imagesAt: urls).map { try $0.get() }
-        let textReference = try clip.embed(texts: inputs.texts)
+        let sequential = try CLIP(directory: fixture.directory)
+        let imageReference = try sequential.embed(imagesAt: urls).map { try $0.get() }
+        let textReference = try sequential.embed(texts: inputs.texts)
+        // A fresh model: its weights are packed on first use, here by racing tasks.
+        let clip = try CLIP(directory: fixture.directory)
         try await withThrowingTaskGroup(of: Bool.self) { group in
             for task in 0..<16 {
                 group.addTask {

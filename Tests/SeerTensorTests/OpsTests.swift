@@ -44,7 +44,7 @@ func maxAbsDiff(_ a: [Float], _ b: [Float]) -> Float {
                 expected.append(Float(s))
             } }
             #expect(maxAbsDiff(y.scalars, expected) < 1e-4 * Float(inFeatures).squareRoot(),
-                    "[\(rows)×\(inFeatures)]·[\(outFeatures)×\(inFeatures)]ᵀ bias \(bias != nil) packed \(weight.packed != nil)")
+                    "[\(rows)×\(inFeatures)]·[\(outFeatures)×\(inFeatures)]ᵀ bias \(bias != nil) packed \(weight.isPacked)")
         } }
     }
 
