@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "SeerImage", targets: ["SeerImage"]),
         .library(name: "SeerTokenizers", targets: ["SeerTokenizers"]),
         .library(name: "SeerModels", targets: ["SeerModels"]),
+        .library(name: "SeerIndex", targets: ["SeerIndex"]),
         .library(name: "SeerVideo", targets: ["SeerVideo"]),
         .library(name: "SeerAnalytics", targets: ["SeerAnalytics"]),
         .executable(name: "seer", targets: ["seer"]),
@@ -18,6 +19,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // C libraries from Debian -dev packages (Accelerate replaces OpenBLAS on Apple platforms).
@@ -43,13 +46,15 @@ let package = Package(
         .target(name: "SeerVideo", dependencies: ["CFFmpeg", "SeerImage"]),
         // Change/outlier detectors, clustering: math over embeddings, no I/O.
         .target(name: "SeerAnalytics"),
+        // Embedding catalog (SQLite through GRDB) and vector search (exact, then ANN).
+        .target(name: "SeerIndex", dependencies: ["SeerTensor", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "seer",
-            dependencies: ["SeerModels", "SeerVideo", "SeerAnalytics", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SeerModels", "SeerIndex", "SeerVideo", "SeerAnalytics", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // The Swift side of bench/*.py, which run the Python peers beside it in the same run.
-        .executableTarget(name: "seer-bench", dependencies: ["SeerModels", "SeerTensor", "SeerTokenizers"], path: "bench/seer-bench"),
+        .executableTarget(name: "seer-bench", dependencies: ["SeerModels", "SeerTensor", "SeerTokenizers", "SeerIndex"], path: "bench/seer-bench"),
 
         .testTarget(name: "SeerTensorTests", dependencies: ["SeerTensor"]),
         .testTarget(name: "SeerImageTests", dependencies: ["SeerImage"]),
@@ -57,6 +62,7 @@ let package = Package(
         .testTarget(name: "SeerModelsTests", dependencies: ["SeerModels"]),
         .testTarget(name: "SeerVideoTests", dependencies: ["SeerVideo", "SeerAnalytics", "SeerModels"]),
         .testTarget(name: "SeerAnalyticsTests", dependencies: ["SeerAnalytics"]),
+        .testTarget(name: "SeerIndexTests", dependencies: ["SeerIndex", "SeerTensor"]),
         .testTarget(name: "SeerCLITests", dependencies: ["seer"]),
     ]
 )

@@ -68,6 +68,14 @@ MULTIVERSION void seer_relu(float *x, size_t n) {
     for (size_t i = 0; i < n; i++) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
+MULTIVERSION float seer_dot(const float *a, const float *b, size_t n) {
+    /* The sum may be reordered, so the compiler keeps several vector accumulators. */
+    #pragma clang fp reassociate(on)
+    float sum = 0.0f;
+    for (size_t i = 0; i < n; i++) sum += a[i] * b[i];
+    return sum;
+}
+
 MULTIVERSION void seer_add(float *x, const float *y, size_t n) {
     for (size_t i = 0; i < n; i++) x[i] += y[i];
 }

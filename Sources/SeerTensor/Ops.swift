@@ -110,3 +110,9 @@ public enum Ops {
         }
     }
 }
+
+/// Inner product of two float vectors of length `count` (vectorized for the CPU at hand).
+@inline(__always)
+public func dotProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
+    seer_dot(a, b, count)
+}

@@ -6,7 +6,11 @@
 //       embeddings of the sample images, so the driver can check them against PyTorch's.
 //   seer-bench tokenizer VOCAB_DIR TEXTS.json
 //       CLIPTokenizer.encode over a JSON array of strings (bench/tokenizer.py).
+//   seer-bench search BASE.npy QUERIES.npy TRUTH.npy EF[,EF…] [M]
+//       SeerIndex exact search and HNSW over unit vectors (bench/search.py); TRUTH.npy holds
+//       the exact top-10 row numbers of each query (float32), for recall@10.
 import Foundation
+import SeerIndex
 import SeerModels
 import SeerTensor
 import SeerTokenizers
@@ -78,14 +82,57 @@ func benchTokenizer(_ arguments: ArraySlice<String>) throws {
     try printJSON(["load_seconds": loadSeconds, "texts": texts.count, "tokens": tokens, "cold_seconds": cold, "warm_seconds": warm])
 }
 
+func benchSearch(_ arguments: ArraySlice<String>) throws {
+    let args = Array(arguments)
+    let base = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: args[0])))
+    let queries = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: args[1])))
+    let truth = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: args[2])))
+    let efs = args[3].split(separator: ",").compactMap { Int($0) }
+    let m = args.count > 4 ? Int(args[4])! : 32
+    let (n, d, nq) = (base.shape[0], base.shape[1], queries.shape[0])
+    let matrix = VectorMatrix(dimension: d, values: base.scalars)
+    let queryValues = queries.scalars
+    let k = 10
+    let exact = ExactSearch(matrix: matrix)
+    // Exact: one query at a time (median over the queries), then all queries in one call.
+    var single: [Double] = []
+    var exactHits = 0
+    for q in 0..<min(nq, 50) {
+        var found: [Neighbor] = []
+        single.append(seconds { found = exact.search(Array(queryValues[q * d ..< (q + 1) * d]), queryCount: 1, k: k)[0] })
+        exactHits += Set(found.map(\.index)).intersection(truth.row(q).map { Int($0) }).count
+    }
+    single.sort()
+    let batched = seconds { _ = exact.search(queryValues, queryCount: nq, k: k) }
+    var index: HNSWIndex!
+    let build = seconds { index = HNSWIndex(matrix: matrix, parameters: HNSWParameters(m: m, efConstruction: 40)) }
+    var sweep: [[String: Any]] = []
+    for ef in efs {
+        var results: [[Neighbor]] = []
+        let elapsed = seconds { results = index.search(queryValues, queryCount: nq, k: k, ef: ef) }
+        var hits = 0
+        for q in 0..<nq { hits += Set(results[q].map(\.index)).intersection(truth.row(q).map { Int($0) }).count }
+        sweep.append(["ef": ef, "recall": Double(hits) / Double(nq * k), "qps": Double(nq) / elapsed])
+    }
+    try printJSON([
+        "n": n, "d": d, "queries": nq, "threads": seerThreadCount,
+        "exact_single_ms": single[single.count / 2] * 1000, "exact_batched_ms_per_query": batched / Double(nq) * 1000,
+        "exact_recall": Double(exactHits) / Double(min(nq, 50) * k),
+        "hnsw_build_seconds": build, "hnsw_bytes_per_vector": Double(d * 4) + Double(index.graphBytes) / Double(n),
+        "hnsw": sweep, "peak_resident_bytes": peakResidentBytes(),
+    ])
+}
+
 let arguments = CommandLine.arguments.dropFirst()
 switch (arguments.first, arguments.count) {
 case ("clip", 5...): try benchCLIP(arguments.dropFirst())
 case ("tokenizer", 3): try benchTokenizer(arguments.dropFirst())
+case ("search", 5...): try benchSearch(arguments.dropFirst())
 default:
     FileHandle.standardError.write(Data("""
         usage: seer-bench clip MODEL_DIR PIXELS.npy BATCH[,BATCH…] SECONDS_PER_BATCH [EMBEDDINGS_OUT.npy]
                seer-bench tokenizer VOCAB_DIR TEXTS.json
+               seer-bench search BASE.npy QUERIES.npy TRUTH.npy EF[,EF…] [M]
 
         """.utf8))
     exit(2)

@@ -15,6 +15,8 @@ void seer_softmax(float *x, size_t n);           /* in place, numerically stable
 void seer_add(float *x, const float *y, size_t n); /* x += y */
 /* out = (x − mean) / √(var + eps) · gamma + beta over one row; out may equal x. */
 void seer_layer_norm_row(const float *x, float *out, const float *gamma, const float *beta, size_t width, float eps);
+/* Inner product of two vectors (vector search: one call per candidate, so it must be cheap). */
+float seer_dot(const float *a, const float *b, size_t n);
 /* e^x for each element (exposed for tests). */
 void seer_exp(const float *x, float *out, size_t n);
 

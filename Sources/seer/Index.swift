@@ -1,0 +1,117 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import SeerIndex
+
+struct Index: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Embed the images in a folder into a searchable index (new and changed files only).",
+        discussion: """
+        Walks DIR recursively for .jpg, .jpeg, .png and .webp files (any case). A file whose size and
+        modification time match the index is skipped unread; otherwise its SHA-256 decides: known bytes
+        reuse their vector, new bytes go through the model. Files that are gone leave the index.
+        Unreadable images are reported and remembered (retried once they change); the exit status is then 1.
+        Every batch is committed in one transaction: Ctrl-C stops after the batch in flight, and any
+        kill leaves the index as of the last batch; run the same command again to resume.
+        From --ann-threshold vectors on, an HNSW graph is saved in the index for fast approximate search.
+        """
+    )
+
+    @OptionGroup var options: ModelOptions
+
+    @Argument(help: "The folder of images.")
+    var directory: String
+
+    @Option(help: "The index file (SQLite); created when missing.")
+    var db: String = "seer-index.sqlite"
+
+    @Option(help: "Vector storage: f32, f16 or int8 (a new index only).")
+    var storage: String = "f32"
+
+    @Option(help: "Save an HNSW graph once the index holds this many vectors.")
+    var annThreshold: Int = 20_000
+
+    func validate() throws {
+        if db.hasPrefix("postgres://") || db.hasPrefix("postgresql://") {
+            throw ValidationError("PostgreSQL stores are not supported yet; use a SQLite file")
+        }
+        if VectorEncoding(rawValue: storage) == nil { throw ValidationError("--storage must be f32, f16 or int8") }
+        if annThreshold < 1 { throw ValidationError("--ann-threshold must be at least 1") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let root = URL(fileURLWithPath: directory)
+            _ = try FileScanner.images(under: root)  // a bad folder fails before the model loads
+            let session = try options.loadCLIP()
+            let store = try SQLiteCatalog(path: db)
+            // The model as given when it is not a folder (a Hub id), else its absolute path.
+            var isFolder: ObjCBool = false
+            let model = FileManager.default.fileExists(atPath: options.model, isDirectory: &isFolder) && isFolder.boolValue
+                ? URL(fileURLWithPath: options.model).standardizedFileURL.path : options.model
+            let info = StoreInfo(model: model, dimension: session.clip.embeddingDimension, encoding: VectorEncoding(rawValue: storage)!)
+            let encoding = try store.info()?.encoding ?? info.encoding
+            var indexer = Indexer(store: store, info: StoreInfo(model: info.model, dimension: info.dimension, encoding: encoding),
+                                  batchSize: options.batchSize) { urls in
+                try session.clip.embed(imagesAt: urls).map { $0.map { EmbeddedImage(vector: $0) } }
+            }
+            let stop = StopRequest()
+            var progress: Progress?
+            var shown = 0
+            indexer.progress = { done, total in
+                if progress == nil { progress = Progress(total: total, unit: "images") }
+                progress?.advance(by: done - shown)
+                shown = done
+            }
+            indexer.onFailure = { failure in
+                if let progress { progress.interrupt { printError("seer: skipped \(failure.path): \(failure.message)") } }
+                else { printError("seer: skipped \(failure.path): \(failure.message)") }
+            }
+            indexer.shouldStop = { stop.requested }
+            let report = try indexer.index(root)
+            progress?.finish()
+            print("\(report.found) images: \(report.embedded) embedded, \(report.reused) reused, \(report.unchanged) unchanged, \(report.removed) removed, \(report.failed.count) unreadable")
+            if report.interrupted {
+                printError("seer: interrupted; the index holds every finished batch, run the same command to resume")
+                throw ExitCode(130)
+            }
+            let index = ImageIndex(store: store, approximateThreshold: annThreshold)
+            if try index.refreshGraph() { printError("seer: saved an HNSW graph of \(try store.count()) vectors") }
+            if !report.failed.isEmpty {
+                throw CLIError("\(report.failed.count) of \(report.found) images could not be read")
+            }
+        }
+    }
+}
+
+/// Turns SIGINT and SIGTERM into a request to stop after the current batch; a second signal
+/// ends the process at once (the index is still consistent: every batch is a transaction).
+final class StopRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    private var sources: [DispatchSourceSignal] = []
+
+    init() {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                self.lock.lock()
+                let again = self.flag
+                self.flag = true
+                self.lock.unlock()
+                if again { exit(130) }
+                printError("\nseer: stopping after the current batch (again to quit now)")
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    var requested: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return flag
+    }
+}

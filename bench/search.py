@@ -1,0 +1,128 @@
+"""SeerIndex vector search vs FAISS (faiss-cpu) on the same random unit vectors, same run.
+
+    swift build -c release --product seer-bench
+    pip install faiss-cpu numpy
+    python bench/search.py                 # 1,000,000 × 512, 1,000 queries
+    python bench/search.py --n 200000      # a quicker run
+
+The data: n base vectors and the queries, i.i.d. Gaussian, scaled to unit length (so inner
+product = cosine), float32, written as .npy files that both sides read. Ground truth: FAISS
+IndexFlatIP. Both sides use the same number of threads (--threads, default: all cores).
+
+Printed: exact top-10 latency (one query at a time, and all queries in one call) vs
+IndexFlatIP; HNSW (M=32, efConstruction=40 on both) build time, bytes per vector, and an
+efSearch sweep of recall@10 and queries/s vs IndexHNSWFlat, plus queries/s at matched recall.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def unit_rows(rng, n, d):
+    x = rng.standard_normal((n, d), dtype=np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    return x
+
+
+def recall(found, truth):
+    return float(np.mean([len(set(f) & set(t)) / len(t) for f, t in zip(found, truth)]))
+
+
+def qps_at(sweep, target):
+    """Queries/s of the fastest setting whose recall reaches target (None if none does)."""
+    ok = [s for s in sweep if s["recall"] >= target]
+    return max((s["qps"] for s in ok), default=None)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--d", type=int, default=512)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--ef", default="32,64,128,256,512,1024")
+    parser.add_argument("--seer-bench", default=str(ROOT / ".build" / "release" / "seer-bench"))
+    args = parser.parse_args()
+    import faiss
+
+    if not Path(args.seer_bench).exists():
+        sys.exit("build it first: swift build -c release --product seer-bench")
+    faiss.omp_set_num_threads(args.threads)
+    rng = np.random.default_rng(0)
+    base = unit_rows(rng, args.n, args.d)
+    queries = unit_rows(rng, args.queries, args.d)
+    k = 10
+
+    flat = faiss.IndexFlatIP(args.d)
+    flat.add(base)
+    singles = []
+    for q in range(min(50, args.queries)):
+        t0 = time.perf_counter()
+        flat.search(queries[q:q + 1], k)
+        singles.append(time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    _, truth = flat.search(queries, k)
+    faiss_batched = time.perf_counter() - t0
+    del flat
+
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = [Path(tmp) / name for name in ("base.npy", "queries.npy", "truth.npy")]
+        for path, array in zip(paths, (base, queries, truth.astype(np.float32))):
+            np.save(path, array)
+        env = dict(os.environ, SEER_NUM_THREADS=str(args.threads))
+        out = subprocess.run([args.seer_bench, "search", *map(str, paths), args.ef, "32"],
+                             check=True, capture_output=True, text=True, env=env).stdout
+    seer = json.loads(out)
+
+    hnsw = faiss.IndexHNSWFlat(args.d, 32, faiss.METRIC_INNER_PRODUCT)
+    hnsw.hnsw.efConstruction = 40
+    t0 = time.perf_counter()
+    hnsw.add(base)
+    faiss_build = time.perf_counter() - t0
+    faiss_sweep = []
+    for ef in map(int, args.ef.split(",")):
+        hnsw.hnsw.efSearch = ef
+        t0 = time.perf_counter()
+        _, found = hnsw.search(queries, k)
+        elapsed = time.perf_counter() - t0
+        faiss_sweep.append({"ef": ef, "recall": recall(found, truth), "qps": args.queries / elapsed})
+    # FAISS HNSW storage: the vectors plus the neighbour table (int32), levels and offsets.
+    faiss_bytes = args.d * 4 + (hnsw.hnsw.neighbors.size() * 4 + hnsw.hnsw.levels.size() * 4
+                                + hnsw.hnsw.offsets.size() * 8) / args.n
+
+    faiss_single = sorted(singles)[len(singles) // 2] * 1000
+    faiss_batch = faiss_batched / args.queries * 1000
+    print(f"{args.n:,} × {args.d} unit vectors, {args.queries:,} queries, top-{k}, {args.threads} threads "
+          f"(faiss {faiss.__version__})")
+    print(f"\nexact search (Seer recall vs IndexFlatIP: {seer['exact_recall']:.4f})")
+    print(f"  {'':<28} {'FAISS':>10} {'Seer':>10} {'FAISS/Seer':>11}")
+    print(f"  {'one query, median ms':<28} {faiss_single:>10.2f} {seer['exact_single_ms']:>10.2f} "
+          f"{faiss_single / seer['exact_single_ms']:>10.2f}×")
+    print(f"  {'batched, ms per query':<28} {faiss_batch:>10.3f} {seer['exact_batched_ms_per_query']:>10.3f} "
+          f"{faiss_batch / seer['exact_batched_ms_per_query']:>10.2f}×")
+    print(f"\nHNSW, M=32, efConstruction=40")
+    print(f"  build seconds     FAISS {faiss_build:8.1f}   Seer {seer['hnsw_build_seconds']:8.1f}   "
+          f"(FAISS/Seer {faiss_build / seer['hnsw_build_seconds']:.2f}×)")
+    print(f"  bytes per vector  FAISS {faiss_bytes:8.0f}   Seer {seer['hnsw_bytes_per_vector']:8.0f}")
+    print(f"  {'efSearch':>8} {'FAISS recall':>13} {'FAISS q/s':>10} {'Seer recall':>12} {'Seer q/s':>10}")
+    for f, s in zip(faiss_sweep, seer["hnsw"]):
+        print(f"  {f['ef']:>8} {f['recall']:>13.4f} {f['qps']:>10.0f} {s['recall']:>12.4f} {s['qps']:>10.0f}")
+    print("  matched recall (fastest setting reaching it):")
+    for target in (0.8, 0.9, 0.95, 0.99):
+        fq, sq = qps_at(faiss_sweep, target), qps_at(seer["hnsw"], target)
+        ratio = f"{sq / fq:.2f}×" if fq and sq else "n/a"
+        print(f"    recall ≥ {target:.2f}: FAISS {fq or float('nan'):8.0f} q/s   Seer {sq or float('nan'):8.0f} q/s   Seer/FAISS {ratio}")
+
+
+if __name__ == "__main__":
+    main()
