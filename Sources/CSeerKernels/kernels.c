@@ -76,6 +76,30 @@ MULTIVERSION float seer_dot(const float *a, const float *b, size_t n) {
     return sum;
 }
 
+MULTIVERSION void seer_dot_gather(const float *q, const float *base, size_t stride, const int *index, size_t count,
+                                  size_t n, float *out) {
+    #pragma clang fp reassociate(on)
+    size_t i = 0;
+    for (; i + 4 <= count; i += 4) {
+        const float *r0 = base + (size_t)index[i] * stride, *r1 = base + (size_t)index[i + 1] * stride;
+        const float *r2 = base + (size_t)index[i + 2] * stride, *r3 = base + (size_t)index[i + 3] * stride;
+        for (size_t k = i + 4; k < i + 8 && k < count; k++) {
+            const char *next = (const char *)(base + (size_t)index[k] * stride);
+            __builtin_prefetch(next);
+            __builtin_prefetch(next + 64);
+        }
+        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+        for (size_t j = 0; j < n; j++) {
+            s0 += q[j] * r0[j];
+            s1 += q[j] * r1[j];
+            s2 += q[j] * r2[j];
+            s3 += q[j] * r3[j];
+        }
+        out[i] = s0; out[i + 1] = s1; out[i + 2] = s2; out[i + 3] = s3;
+    }
+    for (; i < count; i++) out[i] = seer_dot(q, base + (size_t)index[i] * stride, n);
+}
+
 MULTIVERSION void seer_add(float *x, const float *y, size_t n) {
     for (size_t i = 0; i < n; i++) x[i] += y[i];
 }

@@ -233,10 +233,18 @@ public final class HNSWIndex: @unchecked Sendable {
         guard candidates.count > limit else { return candidates.map(\.node) }
         var kept: [Int32] = []
         kept.reserveCapacity(limit)
+        var similarities = [Float](repeating: 0, count: limit)
         for candidate in candidates {
             let point = base + Int(candidate.node) * dimension
-            let diverse = kept.allSatisfy { similarity(point, $0, base) < candidate.similarity }
-            if diverse {
+            // Its similarity to every kept neighbour in one batched call (overlapping cache misses).
+            kept.withUnsafeBufferPointer { nodes in
+                similarities.withUnsafeMutableBufferPointer { out in
+                    if let first = nodes.baseAddress {
+                        dotProducts(point, rowsOf: base, stride: dimension, at: first, count: nodes.count, length: dimension, into: out.baseAddress!)
+                    }
+                }
+            }
+            if similarities[..<kept.count].allSatisfy({ $0 < candidate.similarity }) {
                 kept.append(candidate.node)
                 if kept.count == limit { break }
             }
@@ -290,10 +298,16 @@ public final class HNSWIndex: @unchecked Sendable {
             let current = scratch.frontier.topNode
             scratch.frontier.pop()
             let n = copyLinks(current, layer, into: scratch.neighbors, locked: locked)
-            for i in 0..<n {
-                let candidate = scratch.neighbors[i]
-                guard scratch.visit(candidate) else { continue }
-                let s = similarity(query, candidate, base)
+            // Unvisited neighbours first, then their similarities in one batched call.
+            var fresh = 0
+            for i in 0..<n where scratch.visit(scratch.neighbors[i]) {
+                scratch.neighbors[fresh] = scratch.neighbors[i]
+                fresh += 1
+            }
+            dotProducts(query, rowsOf: base, stride: dimension, at: scratch.neighbors, count: fresh, length: dimension,
+                        into: scratch.similarities)
+            for i in 0..<fresh {
+                let candidate = scratch.neighbors[i], s = scratch.similarities[i]
                 if scratch.results.count < ef || s > scratch.results.topKey {
                     scratch.frontier.push(-s, candidate)
                     scratch.results.push(s, candidate)

@@ -79,6 +79,8 @@ final class HNSWScratch {
     var results: NodeHeap
     var frontier: NodeHeap
     let neighbors: UnsafeMutablePointer<Int32>
+    /// The query's similarity to each of `neighbors`.
+    let similarities: UnsafeMutablePointer<Float>
 
     init(nodeCount: Int, ef: Int, maxDegree: Int) {
         markCount = max(nodeCount, 1)
@@ -87,6 +89,7 @@ final class HNSWScratch {
         results = NodeHeap(capacity: ef + 1)
         frontier = NodeHeap(capacity: 4 * ef)
         neighbors = .allocate(capacity: maxDegree + 1)
+        similarities = .allocate(capacity: maxDegree + 1)
     }
 
     /// Whether this scratch can serve a search of a graph of `nodeCount` nodes.
@@ -97,6 +100,7 @@ final class HNSWScratch {
         results.deallocate()
         frontier.deallocate()
         neighbors.deallocate()
+        similarities.deallocate()
     }
 
     /// Starts a new search: every node becomes unvisited.

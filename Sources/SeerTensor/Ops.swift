@@ -116,3 +116,11 @@ public enum Ops {
 public func dotProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
     seer_dot(a, b, count)
 }
+
+/// `out[i]` = q · row `index[i]` of the `n`-float rows in `base` (spaced `stride` floats apart),
+/// computed several rows at a time so that their memory latency overlaps.
+@inline(__always)
+public func dotProducts(_ q: UnsafePointer<Float>, rowsOf base: UnsafePointer<Float>, stride: Int, at index: UnsafePointer<Int32>,
+                        count: Int, length n: Int, into out: UnsafeMutablePointer<Float>) {
+    seer_dot_gather(q, base, stride, index, count, n, out)
+}

@@ -17,6 +17,11 @@ void seer_add(float *x, const float *y, size_t n); /* x += y */
 void seer_layer_norm_row(const float *x, float *out, const float *gamma, const float *beta, size_t width, float eps);
 /* Inner product of two vectors (vector search: one call per candidate, so it must be cheap). */
 float seer_dot(const float *a, const float *b, size_t n);
+/* out[i] = q · row(index[i]) for rows of `n` floats spaced `stride` apart in `base`: four rows
+   at a time, with the next rows prefetched, so their cache misses overlap (graph search visits
+   rows in random order, and waits on memory more than it computes). */
+void seer_dot_gather(const float *q, const float *base, size_t stride, const int *index, size_t count,
+                     size_t n, float *out);
 /* e^x for each element (exposed for tests). */
 void seer_exp(const float *x, float *out, size_t n);
 
