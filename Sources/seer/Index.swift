@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import SeerImage
 import SeerIndex
 
 struct Index: ParsableCommand {
@@ -53,7 +54,14 @@ struct Index: ParsableCommand {
             let encoding = try store.info()?.encoding ?? info.encoding
             var indexer = Indexer(store: store, info: StoreInfo(model: info.model, dimension: info.dimension, encoding: encoding),
                                   batchSize: options.batchSize) { urls in
-                try session.clip.embed(imagesAt: urls).map { $0.map { EmbeddedImage(vector: $0) } }
+                // The index records each failure beside its path, so the message need not repeat it.
+                try session.clip.embed(imagesAt: urls).map { result in
+                    result.map { EmbeddedImage(vector: $0) }.mapError { error in
+                        guard var imageError = error as? ImageError else { return error }
+                        imageError.path = nil
+                        return imageError
+                    }
+                }
             }
             let stop = StopRequest()
             var progress: Progress?
@@ -64,8 +72,8 @@ struct Index: ParsableCommand {
                 shown = done
             }
             indexer.onFailure = { failure in
-                if let progress { progress.interrupt { printError("seer: skipped \(failure.path): \(failure.message)") } }
-                else { printError("seer: skipped \(failure.path): \(failure.message)") }
+                let line = "seer: skipped \(failure.path): \(failure.message)"
+                if let progress { progress.interrupt { printError(line) } } else { printError(line) }
             }
             indexer.shouldStop = { stop.requested }
             let report = try indexer.index(root)
