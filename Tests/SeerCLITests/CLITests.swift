@@ -77,6 +77,7 @@ func maxAbsDiff(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - 
     @Test func embedWritesNormalizedNPY() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("seer-\(UUID().uuidString).npy")
         try Data("an older file, to be replaced whole".utf8).write(to: out)
+        defer { try? FileManager.default.removeItem(at: out) }
         let result = try seer(["embed", "--model", tinyModel.path, "--normalize", "--out", out.path, chelsea, coffee])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.isEmpty)
