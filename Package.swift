@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "SeerImage", targets: ["SeerImage"]),
         .library(name: "SeerTokenizers", targets: ["SeerTokenizers"]),
         .library(name: "SeerModels", targets: ["SeerModels"]),
+        .library(name: "SeerHub", targets: ["SeerHub"]),
         .library(name: "SeerIndex", targets: ["SeerIndex"]),
         .library(name: "SeerVideo", targets: ["SeerVideo"]),
         .library(name: "SeerAnalytics", targets: ["SeerAnalytics"]),
@@ -41,6 +42,8 @@ let package = Package(
         .target(name: "SeerImage", dependencies: ["CImageCodecs", "CWebP"]),
         .target(name: "SeerTokenizers"),
         .target(name: "SeerModels", dependencies: ["SeerTensor", "SeerImage", "SeerTokenizers"]),
+        // Hugging Face Hub: download, cache (the Hub's own layout), verify, offline.
+        .target(name: "SeerHub", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // FFmpeg's libraries from Debian -dev packages: frames from files and streams.
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat", providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"]), .brew(["ffmpeg"])]),
         .target(name: "SeerVideo", dependencies: ["CFFmpeg", "SeerImage"]),
@@ -50,7 +53,7 @@ let package = Package(
         .target(name: "SeerIndex", dependencies: ["SeerTensor", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "seer",
-            dependencies: ["SeerModels", "SeerIndex", "SeerVideo", "SeerAnalytics", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SeerModels", "SeerIndex", "SeerVideo", "SeerAnalytics", "SeerHub", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // The Swift side of bench/*.py, which run the Python peers beside it in the same run.
@@ -60,6 +63,7 @@ let package = Package(
         .testTarget(name: "SeerImageTests", dependencies: ["SeerImage"]),
         .testTarget(name: "SeerTokenizersTests", dependencies: ["SeerTokenizers"]),
         .testTarget(name: "SeerModelsTests", dependencies: ["SeerModels"]),
+        .testTarget(name: "SeerHubTests", dependencies: ["SeerHub"]),
         .testTarget(name: "SeerVideoTests", dependencies: ["SeerVideo", "SeerAnalytics", "SeerModels"]),
         .testTarget(name: "SeerAnalyticsTests", dependencies: ["SeerAnalytics"]),
         .testTarget(name: "SeerIndexTests", dependencies: ["SeerIndex", "SeerTensor"]),

@@ -3,7 +3,7 @@ import Foundation
 
 /// Options every model command takes.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "A CLIP checkpoint folder in Hugging Face layout (config.json, model.safetensors, preprocessor_config.json, vocab.json, merges.txt).")
+    @Option(name: .shortAndLong, help: "A CLIP checkpoint folder in Hugging Face layout (config.json, model.safetensors, preprocessor_config.json, vocab.json, merges.txt), or a Hub id ORG/NAME[@REVISION] (fetched into the Hub cache unless already there).")
     var model: String
 
     @Option(help: "Worker threads (default: all cores).")
@@ -20,6 +20,6 @@ struct ModelOptions: ParsableArguments {
     /// Applies --threads (before any kernel reads the thread count) and loads the model.
     func loadCLIP() throws -> CLIPSession {
         if let threads { setenv("SEER_NUM_THREADS", String(threads), 1) }
-        return try CLIPSession(modelPath: model)
+        return try CLIPSession(modelPath: resolveModelFolder(model).path)
     }
 }

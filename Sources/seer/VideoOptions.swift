@@ -50,7 +50,7 @@ enum EmbedderKind: String, ExpressibleByArgument, CaseIterable {
 
 /// Options shared by the video commands: which frames, and how they become embeddings.
 struct VideoOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "A CLIP checkpoint folder (needed unless --embedder histogram).")
+    @Option(name: .shortAndLong, help: "A CLIP checkpoint folder or Hub id ORG/NAME[@REVISION] (needed unless --embedder histogram).")
     var model: String?
 
     @Option(help: "What embeds a frame: clip (the model) or histogram (colour statistics, no model).")
@@ -103,7 +103,7 @@ struct VideoOptions: ParsableArguments {
             return HistogramFrameEmbedder()
         case .clip:
             if let threads { setenv("SEER_NUM_THREADS", String(threads), 1) }
-            return CLIPFrameEmbedder(clip: try CLIP(directory: URL(fileURLWithPath: model ?? "")), timings: timings)
+            return CLIPFrameEmbedder(clip: try CLIP(directory: resolveModelFolder(model ?? "")), timings: timings)
         }
     }
 }
