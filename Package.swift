@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SeerIndex", targets: ["SeerIndex"]),
         .library(name: "SeerVideo", targets: ["SeerVideo"]),
         .library(name: "SeerAnalytics", targets: ["SeerAnalytics"]),
+        .library(name: "SeerServer", targets: ["SeerServer"]),
         .executable(name: "seer", targets: ["seer"]),
         .executable(name: "seer-bench", targets: ["seer-bench"]),
     ],
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // C libraries from Debian -dev packages (Accelerate replaces OpenBLAS on Apple platforms).
@@ -51,9 +53,11 @@ let package = Package(
         .target(name: "SeerAnalytics"),
         // Embedding catalog (SQLite through GRDB) and vector search (exact, then ANN).
         .target(name: "SeerIndex", dependencies: ["SeerTensor", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
+        // Hummingbird 2 HTTP server: Roboflow Inference's CLIP API, Seer's search API, batching, limits.
+        .target(name: "SeerServer", dependencies: ["SeerModels", "SeerIndex", .product(name: "Hummingbird", package: "hummingbird")]),
         .executableTarget(
             name: "seer",
-            dependencies: ["SeerModels", "SeerIndex", "SeerVideo", "SeerAnalytics", "SeerHub", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SeerModels", "SeerIndex", "SeerVideo", "SeerAnalytics", "SeerHub", "SeerServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // The Swift side of bench/*.py, which run the Python peers beside it in the same run.
@@ -67,6 +71,7 @@ let package = Package(
         .testTarget(name: "SeerVideoTests", dependencies: ["SeerVideo", "SeerAnalytics", "SeerModels"]),
         .testTarget(name: "SeerAnalyticsTests", dependencies: ["SeerAnalytics"]),
         .testTarget(name: "SeerIndexTests", dependencies: ["SeerIndex", "SeerTensor"]),
+        .testTarget(name: "SeerServerTests", dependencies: ["SeerServer"]),
         .testTarget(name: "SeerCLITests", dependencies: ["seer"]),
     ]
 )

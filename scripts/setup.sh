@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
-# Installs the C libraries Seer links (Debian/Ubuntu packages, or Homebrew on macOS).
+# Installs the C libraries Seer links (Debian/Ubuntu packages, or Homebrew on macOS), then the
+# Python tools some tests talk to (Seer itself needs no Python).
 set -euo pipefail
+cd "$(dirname "$0")/.."
+
+install_test_tools() {
+    # huggingface_hub: the Hub tests check that Seer and Python share one cache.
+    python3 -m pip install -q --retries 5 huggingface_hub==2.4.0
+    # Roboflow's inference-sdk: the server tests call seer serve with it. In its own venv: it
+    # pins numpy<2.4 and pillow>=12.3, which the fixture tools' pins cannot share.
+    if [[ ! -x .venv-inference-sdk/bin/python ]]; then python3 -m venv .venv-inference-sdk; fi
+    .venv-inference-sdk/bin/python -m pip install -q --retries 5 inference-sdk==1.8.3
+}
+
 if [[ "$(uname)" == "Darwin" ]]; then
     brew install jpeg-turbo libpng webp ffmpeg pkg-config   # BLAS comes from Accelerate
+    install_test_tools
     exit 0
 fi
 packages=(libopenblas-dev libjpeg62-turbo-dev libpng-dev libwebp-dev pkg-config
@@ -15,3 +28,4 @@ if (( ${#missing[@]} )); then
     $sudo apt-get update -qq
     $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
+install_test_tools

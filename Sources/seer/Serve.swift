@@ -1,0 +1,113 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import SeerImage
+import SeerModels
+import SeerServer
+
+/// `seer serve`: Roboflow Inference's CLIP HTTP API over one loaded model.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve Roboflow Inference's CLIP API (/clip/embed_image, /clip/embed_text, /clip/compare) over HTTP.",
+        discussion: "Ctrl-C or SIGTERM stops accepting connections and lets requests in flight finish."
+    )
+
+    @Option(name: .shortAndLong, help: "A CLIP checkpoint folder in Hugging Face layout, or a Hub id ORG/NAME[@REVISION].")
+    var model: String
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port = 9001
+
+    @Option(help: "Most images in one forward pass (1 turns batching off).")
+    var maxBatch = 32
+
+    @Option(help: "Milliseconds a forward pass waits for more requests to join it.")
+    var maxWaitMs = 5
+
+    @Option(help: "Require this API key on /clip/* (?api_key=, JSON api_key, Authorization: Bearer, or X-Api-Key).")
+    var apiKey: String?
+
+    @Flag(name: .customLong("allow-url-images"), help: "Allow {\"type\": \"url\"} images (off by default).")
+    var allowURLImages = false
+
+    @Option(help: "Comma-separated hosts URL images may come from (default: any public host).")
+    var allowedHosts: String?
+
+    @Flag(name: .customLong("allow-private-urls"), help: "Let URL images come from loopback, link-local and private addresses.")
+    var allowPrivateURLs = false
+
+    @Option(help: "Largest request body, in MiB.")
+    var maxBodyMb = 32
+
+    @Option(help: "Largest image, in megapixels.")
+    var maxMegapixels = 40.0
+
+    @Option(help: "Most images (or compare prompts) per request.")
+    var maxImages = 32
+
+    @Option(help: "Seconds before a request is answered 503.")
+    var timeout = 60.0
+
+    @Option(help: "clip_version_id values to answer to, comma-separated (e.g. ViT-B-32); the --model name is always accepted.")
+    var clipVersionIds: String?
+
+    @Option(help: "Worker threads (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if port < 0 || port > 65535 { throw ValidationError("--port must be 0...65535") }
+        if maxBatch < 1 { throw ValidationError("--max-batch must be at least 1") }
+        if maxWaitMs < 0 { throw ValidationError("--max-wait-ms must be at least 0") }
+        if maxBodyMb < 1 || maxImages < 1 || maxMegapixels <= 0 || timeout <= 0 { throw ValidationError("limits must be positive") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if allowedHosts != nil && !allowURLImages { throw ValidationError("--allowed-hosts needs --allow-url-images") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            if let threads { setenv("SEER_NUM_THREADS", String(threads), 1) }
+            let clip = try CLIP(directory: resolveModelFolder(model))
+            var configuration = ServerConfiguration()
+            configuration.host = host
+            configuration.port = port
+            configuration.maxBodyBytes = maxBodyMb * 1024 * 1024
+            configuration.imageLimits = ImageLimits(maxPixels: Int(maxMegapixels * 1_000_000))
+            configuration.maxImagesPerRequest = maxImages
+            configuration.requestTimeout = .milliseconds(Int(timeout * 1000))
+            configuration.apiKey = apiKey
+            configuration.modelName = model
+            configuration.clipVersionIDs = Set((clipVersionIds ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            configuration.batching = BatchingConfiguration(maxBatch: maxBatch, maxWait: .milliseconds(maxWaitMs))
+            configuration.urlImages = URLImagePolicy(
+                enabled: allowURLImages,
+                allowedHosts: Set((allowedHosts ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }),
+                allowPrivateAddresses: allowPrivateURLs
+            )
+            let server = SeerServer(clip: clip, configuration: configuration)
+            let host = self.host, name = model
+            // The root command is synchronous: run the server on the concurrency pool and wait.
+            let done = DispatchSemaphore(value: 0)
+            let failure = LockedError()
+            Task {
+                do {
+                    try await server.run { port in printError("seer: serving \(name) on http://\(host):\(port)") }
+                } catch {
+                    failure.set(error)
+                }
+                done.signal()
+            }
+            done.wait()
+            if let error = failure.get() { throw error }
+        }
+    }
+}
+
+private final class LockedError: @unchecked Sendable {
+    private let lock = NSLock()
+    private var error: (any Error)?
+    func set(_ e: any Error) { lock.withLock { error = e } }
+    func get() -> (any Error)? { lock.withLock { error } }
+}
