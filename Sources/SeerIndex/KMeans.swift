@@ -75,7 +75,8 @@ public enum KMeans {
         return clusters.sorted { $0.members.count != $1.members.count ? $0.members.count > $1.members.count : $0.members[0] < $1.members[0] }
     }
 
+    /// Both are unit vectors, so their cosine is their dot product.
     static func cosine(_ a: ArraySlice<Float>, _ b: [Float]) -> Float {
-        zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in dotProduct(x.baseAddress!, y.baseAddress!, min(x.count, y.count)) } }
     }
 }

@@ -97,18 +97,6 @@ public enum Ops {
             }
         }
     }
-
-    /// Each row scaled to unit L2 norm (rows of zeros stay zero).
-    public static func l2Normalize(rowsOf x: Tensor) {
-        let width = x.shape.last!
-        for r in 0..<(x.count / width) {
-            let row = x.pointer + r * width
-            var s: Float = 0
-            for i in 0..<width { s += row[i] * row[i] }
-            let norm = s.squareRoot()
-            if norm > 0 { for i in 0..<width { row[i] /= norm } }
-        }
-    }
 }
 
 /// Inner product of two float vectors of length `count` (vectorized for the CPU at hand).

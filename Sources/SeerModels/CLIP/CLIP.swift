@@ -183,9 +183,7 @@ public let defaultPromptTemplates = [
 
 public func dot(_ a: [Float], _ b: [Float]) -> Float {
     precondition(a.count == b.count, "vectors of different lengths")
-    var s: Float = 0
-    for i in a.indices { s += a[i] * b[i] }
-    return s
+    return a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in dotProduct(x.baseAddress!, y.baseAddress!, a.count) } }
 }
 
 /// `v` scaled to unit length (a zero vector stays zero).
