@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
     ],
     targets: [
         // C libraries from Debian -dev packages (Accelerate replaces OpenBLAS on Apple platforms).
@@ -31,6 +32,8 @@ let package = Package(
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"]), .brew(["jpeg-turbo"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
         .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"]), .brew(["webp"])]),
+        // libpq: the client of `--db postgres://…` stores (PostgreSQL with pgvector).
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"]), .brew(["libpq"])]),
 
         // Vectorizable elementwise kernels (C: the compiler targets AVX-512/AVX2 per CPU at run time).
         .target(name: "CSeerKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
@@ -41,7 +44,7 @@ let package = Package(
         ),
         // C wrappers around libjpeg/libpng: their error handling longjmps, which Swift cannot do.
         .target(name: "CImageCodecs", dependencies: ["CJPEG", "CPNG"]),
-        .target(name: "SeerImage", dependencies: ["CImageCodecs", "CWebP"]),
+        .target(name: "SeerImage", dependencies: ["CImageCodecs", "CWebP", "CPNG"]),
         .target(name: "SeerTokenizers"),
         .target(name: "SeerModels", dependencies: ["SeerTensor", "SeerImage", "SeerTokenizers"]),
         // Hugging Face Hub: download, cache (the Hub's own layout), verify, offline.
@@ -52,9 +55,10 @@ let package = Package(
         // Change/outlier detectors, clustering: math over embeddings, no I/O.
         .target(name: "SeerAnalytics"),
         // Embedding catalog (SQLite through GRDB) and vector search (exact, then ANN).
-        .target(name: "SeerIndex", dependencies: ["SeerTensor", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SeerIndex", dependencies: ["SeerTensor", "CPostgres", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         // Hummingbird 2 HTTP server: Roboflow Inference's CLIP API, Seer's search API, batching, limits.
-        .target(name: "SeerServer", dependencies: ["SeerModels", "SeerIndex", .product(name: "Hummingbird", package: "hummingbird")]),
+        .target(name: "SeerServer", dependencies: ["SeerModels", "SeerIndex", .product(name: "Hummingbird", package: "hummingbird"),
+                                                   .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         .executableTarget(
             name: "seer",
             dependencies: ["SeerModels", "SeerIndex", "SeerVideo", "SeerAnalytics", "SeerHub", "SeerServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]

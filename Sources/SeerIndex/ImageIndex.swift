@@ -38,10 +38,27 @@ public final class ImageIndex {
         return Collection(entries: entries, search: .exact(ExactSearch(matrix: matrix)))
     }
 
+    /// The k images most similar to the unit `query`: in the database server when the store
+    /// searches itself (PostgreSQL), else over the loaded collection (exact or the saved graph).
+    public func nearest(to query: [Float], k: Int, where condition: String? = nil, exact: Bool = false, ef: Int = 128) throws -> [StoreHit] {
+        if let server = store as? SearchingStore {
+            return try server.nearest(to: query, k: k, where: condition, exact: exact, ef: ef)
+        }
+        let collection = try load(where: condition, exact: exact, ef: ef)
+        guard query.count == collection.search.matrix.dimension else {
+            throw IndexError.mismatch("the query has \(query.count) dimensions, the index \(collection.search.matrix.dimension)")
+        }
+        return collection.search.search(query, queryCount: 1, k: k)[0].map { StoreHit(path: collection.entries[$0.index].path, score: $0.score) }
+    }
+
     /// Brings the saved graph up to date after indexing: extends it when rows were only added,
     /// rebuilds it otherwise. Does nothing below the threshold. Returns whether it wrote a graph.
+    /// A store that searches itself gets its own index instead (pgvector HNSW), kept up to date by the server.
     @discardableResult
     public func refreshGraph() throws -> Bool {
+        if let server = store as? SearchingStore {
+            return try server.refreshANNIndex(threshold: approximateThreshold, parameters: parameters)
+        }
         guard let info = try store.info(), try store.count() >= approximateThreshold else { return false }
         let version = try store.version()
         if let saved = try store.loadANN(name: Self.graphName), saved.version == version { return false }

@@ -58,7 +58,7 @@ public struct StoreInfo: Sendable, Equatable {
 }
 
 /// The seam between the index logic and the database that holds catalog and vectors.
-/// `SQLiteCatalog` is the implementation today.
+/// `SQLiteCatalog` (a file) and `PostgresCatalog` (a server) implement it.
 public protocol VectorStore: AnyObject {
     /// The store's settings, or nil when nothing was indexed yet.
     func info() throws -> StoreInfo?
@@ -79,6 +79,29 @@ public protocol VectorStore: AnyObject {
     /// A saved approximate index with the version it was built at.
     func loadANN(name: String) throws -> (version: Int64, data: Data)?
     func saveANN(name: String, version: Int64, data: Data) throws
+}
+
+/// One result of a search that runs inside the store.
+public struct StoreHit: Sendable, Equatable {
+    public var path: String
+    /// Cosine similarity (inner product of unit vectors).
+    public var score: Float
+}
+
+/// A store that searches its own vectors in the database server (PostgreSQL with pgvector), so
+/// a query need not load the collection. `PostgresCatalog` is one.
+public protocol SearchingStore: VectorStore {
+    /// The k rows most similar to the unit `query` among those matching `condition`, best first
+    /// (ties by row id, as the in-memory search breaks them). Exact when `exact` or filtered.
+    func nearest(to query: [Float], k: Int, where condition: String?, exact: Bool, ef: Int) throws -> [StoreHit]
+    /// Creates the store's approximate index once it holds `threshold` rows; whether it did now.
+    func refreshANNIndex(threshold: Int, parameters: HNSWParameters) throws -> Bool
+}
+
+/// Opens the store at `location`: a PostgreSQL URL (postgres://…) or a SQLite file path.
+public func openStore(_ location: String, readOnly: Bool = false) throws -> VectorStore {
+    PostgresCatalog.isURL(location) ? try PostgresCatalog(url: location, readOnly: readOnly)
+        : try SQLiteCatalog(path: location, readOnly: readOnly)
 }
 
 /// Changes that belong together: one batch of embedded files, failures and removals.

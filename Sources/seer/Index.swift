@@ -14,7 +14,8 @@ struct Index: ParsableCommand {
         Unreadable images are reported and remembered (retried once they change); the exit status is then 1.
         Every batch is committed in one transaction: Ctrl-C stops after the batch in flight, and any
         kill leaves the index as of the last batch; run the same command again to resume.
-        From --ann-threshold vectors on, an HNSW graph is saved in the index for fast approximate search.
+        From --ann-threshold vectors on, an HNSW graph is saved in the index for fast approximate search
+        (with PostgreSQL: a pgvector HNSW index, which the server keeps up to date).
         """
     )
 
@@ -23,7 +24,7 @@ struct Index: ParsableCommand {
     @Argument(help: "The folder of images.")
     var directory: String
 
-    @Option(help: "The index file (SQLite); created when missing.")
+    @Option(help: "The index: a SQLite file (created when missing) or a PostgreSQL database with pgvector, postgres://user@host:port/dbname.")
     var db: String = "seer-index.sqlite"
 
     @Option(help: "Vector storage: f32, f16 or int8 (a new index only).")
@@ -33,10 +34,10 @@ struct Index: ParsableCommand {
     var annThreshold: Int = 20_000
 
     func validate() throws {
-        if db.hasPrefix("postgres://") || db.hasPrefix("postgresql://") {
-            throw ValidationError("PostgreSQL stores are not supported yet; use a SQLite file")
-        }
         if VectorEncoding(rawValue: storage) == nil { throw ValidationError("--storage must be f32, f16 or int8") }
+        if PostgresCatalog.isURL(db) && storage != "f32" {
+            throw ValidationError("PostgreSQL stores keep f32 vectors only (pgvector has no \(storage) type)")
+        }
         if annThreshold < 1 { throw ValidationError("--ann-threshold must be at least 1") }
     }
 
@@ -45,7 +46,7 @@ struct Index: ParsableCommand {
             let root = URL(fileURLWithPath: directory)
             _ = try FileScanner.images(under: root)  // a bad folder fails before the model loads
             let session = try options.loadCLIP()
-            let store = try SQLiteCatalog(path: db)
+            let store = try openStore(db)
             // The model as given when it is not a folder (a Hub id), else its absolute path.
             var isFolder: ObjCBool = false
             let model = FileManager.default.fileExists(atPath: options.model, isDirectory: &isFolder) && isFolder.boolValue

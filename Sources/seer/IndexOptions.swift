@@ -4,7 +4,7 @@ import SeerIndex
 
 /// Options of the commands that read an index.
 struct IndexOptions: ParsableArguments {
-    @Option(help: "The index file (SQLite).")
+    @Option(help: "The index: a SQLite file or postgres://user@host:port/dbname.")
     var db: String = "seer-index.sqlite"
 
     @Option(name: .customLong("where"), help: "Only rows matching this SQL condition on the images table (columns: path, hash, size, mtime, width, height), e.g. \"path LIKE '%/2024/%'\".")
@@ -17,15 +17,17 @@ struct IndexOptions: ParsableArguments {
     var ef: Int = 128
 
     func validate() throws {
-        if db.hasPrefix("postgres://") || db.hasPrefix("postgresql://") {
-            throw ValidationError("PostgreSQL stores are not supported yet; use a SQLite file")
-        }
         if ef < 1 { throw ValidationError("--ef must be at least 1") }
     }
 
+    /// Opens the index read-only.
+    func open() throws -> VectorStore {
+        try openStore(db, readOnly: true)
+    }
+
     /// Opens the index read-only and loads the selected rows.
-    func load() throws -> (SQLiteCatalog, ImageIndex.Collection) {
-        let store = try SQLiteCatalog(path: db, readOnly: true)
+    func load() throws -> (VectorStore, ImageIndex.Collection) {
+        let store = try open()
         let collection = try ImageIndex(store: store).load(where: condition, exact: exact, ef: ef)
         return (store, collection)
     }

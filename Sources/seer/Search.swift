@@ -9,6 +9,7 @@ struct Search: ParsableCommand {
         Scores are cosine similarities between unit CLIP embeddings. The query is embedded with the model
         that built the index (stored in it) unless --model names another with the same dimension.
         Exact search (BLAS) unless the index holds a current HNSW graph; --where always searches exactly.
+        A PostgreSQL index is searched in the server (pgvector), through its HNSW index when it has one.
         """
     )
 
@@ -48,7 +49,7 @@ struct Search: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let (store, collection) = try index.load()
+            let store = try index.open()
             guard let info = try store.info() else { throw CLIError("the index \(index.db) is empty") }
             let session = try modelOptions(stored: info.model, override: model, threads: threads).loadCLIP()
             var query: [Float]
@@ -61,8 +62,8 @@ struct Search: ParsableCommand {
                 throw CLIError("the model gives \(query.count)-d embeddings, the index holds \(info.dimension)-d")
             }
             query = unitLength(query)
-            let found = collection.search.search(query, queryCount: 1, k: k)[0]
-            let hits = found.enumerated().map { Hit(rank: $0 + 1, score: $1.score, path: collection.entries[$1.index].path) }
+            let found = try ImageIndex(store: store).nearest(to: query, k: k, where: index.condition, exact: index.exact, ef: index.ef)
+            let hits = found.enumerated().map { Hit(rank: $0 + 1, score: $1.score, path: $1.path) }
             let title = text.map { "seer search: \($0)" } ?? "seer search: like \(image!)"
             switch format {
             case .table:

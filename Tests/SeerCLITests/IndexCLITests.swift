@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-import SeerIndex
+import GRDB
+@testable import SeerIndex
 
 /// `seer index`, `search`, `duplicates`, `outliers` and `clusters` end to end on real photos
 /// (the image fixtures) with the tiny random-weight CLIP: rankings mean nothing semantically,
@@ -29,6 +30,18 @@ import SeerIndex
         var rows: [String: (hash: String, vector: [Float])] = [:]
         for entry in try SQLiteCatalog(path: db, readOnly: true).entries(where: nil) { rows[entry.path] = (entry.hash, entry.vector) }
         return rows
+    }
+
+    /// A number from `seer index`'s summary line ("… 12 embedded, 3 reused, …"); -1 when absent.
+    func summaryCount(_ summary: String, _ label: String) -> Int {
+        let words = summary.split(whereSeparator: { $0 == " " || $0 == "," || $0 == ":" })
+        guard let at = words.firstIndex(of: Substring(label)), at > 0 else { return -1 }
+        return Int(words[at - 1]) ?? -1
+    }
+
+    /// The bytes of all stored vectors, as SQLite counts them.
+    func storedVectorBytes(_ db: String) throws -> Int {
+        try SQLiteCatalog(path: db, readOnly: true).database.read { try Int.fetchOne($0, sql: "SELECT sum(length(vector)) FROM images") ?? 0 }
     }
 
     @Test func indexThenSearchFindsThePlantedCopyFirst() throws {
@@ -150,6 +163,96 @@ import SeerIndex
         for (path, row) in complete {
             #expect(final[path]?.hash == row.hash, "\(path)")
             #expect(final[path]?.vector == row.vector, "\(path)")
+        }
+    }
+
+    @Test func ctrlCStopsAfterABatchAndTheNextRunResumes() throws {
+        let photos = try photoFolder()
+        defer { try? FileManager.default.removeItem(at: photos) }
+        let reference = photos.appendingPathComponent("reference.sqlite").path
+        let resumed = photos.appendingPathComponent("resumed.sqlite").path
+        let arguments = ["index", photos.path, "--model", tinyModel.path, "--batch-size", "2", "--threads", "1"]
+        _ = try seer(arguments + ["--db", reference])
+        let complete = try rows(reference)
+
+        // SIGINT (what Ctrl-C sends) once a few batches are in: the run finishes its batch, says so, exits 130.
+        let process = Process()
+        process.executableURL = seerExecutable
+        process.arguments = arguments + ["--db", resumed]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        var committed = 0
+        while process.isRunning && committed < 6 {
+            usleep(2000)
+            committed = (try? SQLiteCatalog(path: resumed, readOnly: true).count()) ?? 0
+        }
+        let wasRunning = process.isRunning
+        kill(process.processIdentifier, SIGINT)
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(wasRunning, "the run ended before it could be interrupted")
+        #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(stderr)")
+        #expect(stderr.contains("interrupted; the index holds every finished batch"), "\(stderr)")
+        let partial = try rows(resumed)
+        #expect(partial.count >= 6 && partial.count < complete.count)
+        // The summary counts exactly what was committed: nothing embedded was lost.
+        #expect(summaryCount(stdout, "embedded") + summaryCount(stdout, "reused") == partial.count, "\(stdout)")
+        for (path, row) in partial { #expect(complete[path]?.vector == row.vector, "\(path)") }
+
+        let resume = try seer(arguments + ["--db", resumed])
+        #expect(summaryCount(resume.stdout, "unchanged") == partial.count, "\(resume.stdout)")
+        #expect(summaryCount(resume.stdout, "embedded") + summaryCount(resume.stdout, "reused") == complete.count - partial.count, "\(resume.stdout)")
+        let final = try SQLiteCatalog(path: resumed, readOnly: true).entries(where: nil)
+        #expect(final.count == complete.count)  // one row per path: nothing duplicated
+        for entry in final {
+            #expect(complete[entry.path]?.hash == entry.hash && complete[entry.path]?.vector == entry.vector, "\(entry.path)")
+        }
+    }
+
+    @Test func halfAndInt8StorageStayCloseToFloat32() throws {
+        let photos = try photoFolder()
+        defer { try? FileManager.default.removeItem(at: photos) }
+        var stored: [String: [String: (hash: String, vector: [Float])]] = [:]
+        var vectorBytes: [String: Int] = [:]
+        var top: [String: [[String: Any]]] = [:]
+        for storage in ["f32", "f16", "int8"] {
+            let db = photos.appendingPathComponent("\(storage).sqlite").path
+            _ = try seer(["index", photos.path, "--model", tinyModel.path, "--db", db, "--storage", storage])
+            stored[storage] = try rows(db)
+            vectorBytes[storage] = try storedVectorBytes(db)
+            let search = try seer(["search", "--image", chelsea, "--db", db, "-k", "10", "--format", "json"])
+            #expect(search.status == 0, "\(search.stderr)")
+            top[storage] = try jsonLines(search.stdout)
+        }
+        let f32 = stored["f32"]!, n = f32.count, d = f32.first!.value.vector.count
+        #expect(n >= 60)
+        // Bytes actually stored per vector: 4d, 2d, and d plus a 4-byte scale.
+        #expect(vectorBytes["f32"] == n * 4 * d)
+        #expect(vectorBytes["f16"] == n * 2 * d)
+        #expect(vectorBytes["int8"] == n * (d + 4))
+        for (storage, tolerance) in [("f16", Float(1e-3)), ("int8", Float(0.01))] {
+            let rounded = stored[storage]!
+            #expect(rounded.count == n)
+            for (path, row) in f32 {
+                let other = try #require(rounded[path]?.vector)
+                #expect(other != row.vector, "\(storage) stores rounded values")
+                #expect(maxAbsDiff(other, row.vector) < tolerance, "\(storage) \(path)")
+            }
+            // The same photo comes first, and every score stays within the rounding.
+            let exactHits = top["f32"]!, hits = top[storage]!
+            #expect(hits.first?["path"] as? String == exactHits.first?["path"] as? String)
+            let score = { (hits: [[String: Any]], path: String) in
+                hits.first { $0["path"] as? String == path }.map { ($0["score"] as! NSNumber).floatValue }
+            }
+            for hit in hits.prefix(3) {
+                let path = hit["path"] as! String
+                if let exact = score(exactHits, path) {
+                    #expect(abs(exact - (hit["score"] as! NSNumber).floatValue) < 2 * tolerance, "\(storage) \(path)")
+                }
+            }
         }
     }
 
