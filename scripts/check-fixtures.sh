@@ -9,6 +9,8 @@ python3 scripts/fixtures/make_tokenizer_fixtures.py   # first: the others reuse 
 python3 scripts/fixtures/make_image_fixtures.py
 python3 scripts/fixtures/make_clip_fixtures.py
 python3 scripts/fixtures/make_video_fixtures.py
+python3 scripts/fixtures/make_sam_fixtures.py
+python3 scripts/fixtures/make_mask_fixtures.py   # after sam: reads sam-tiny
 if ! git diff --exit-code --stat -- Tests/Fixtures || [[ -n "$(git status --porcelain -- Tests/Fixtures)" ]]; then
     git status --short -- Tests/Fixtures
     echo "fixtures differ from what the reference scripts produce" >&2

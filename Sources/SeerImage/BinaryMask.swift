@@ -34,3 +34,46 @@ public struct BinaryMask: Sendable, Equatable {
     /// The number of pixels in the mask.
     public var area: Int { bits.reduce(0) { $0 + ($1 ? 1 : 0) } }
 }
+
+/// A mask's extent: the smallest pixel rectangle holding every set pixel.
+public struct MaskExtent: Sendable, Equatable {
+    /// Inclusive pixel coordinates of the first and last set column and row.
+    public let minX: Int, minY: Int, maxX: Int, maxY: Int
+
+    /// COCO's `bbox` (pycocotools `toBbox`): [x, y, width, height] in pixels, a single pixel
+    /// being 1×1.
+    public var cocoBox: [Int] { [minX, minY, maxX - minX + 1, maxY - minY + 1] }
+}
+
+extension BinaryMask {
+    /// The extent of the set pixels, or nil for an empty mask.
+    public var extent: MaskExtent? {
+        var minX = width, minY = height, maxX = -1, maxY = -1
+        bits.withUnsafeBufferPointer { bits in
+            for y in 0..<height {
+                let row = y * width
+                guard let first = (0..<width).first(where: { bits[row + $0] }) else { continue }
+                let last = (0..<width).last(where: { bits[row + $0] })!
+                minX = Swift.min(minX, first)
+                maxX = Swift.max(maxX, last)
+                if minY == height { minY = y }
+                maxY = y
+            }
+        }
+        return maxX < 0 ? nil : MaskExtent(minX: minX, minY: minY, maxX: maxX, maxY: maxY)
+    }
+
+    /// COCO's `bbox` [x, y, width, height] (pycocotools `toBbox`): [0, 0, 0, 0] when empty.
+    public var cocoBoundingBox: [Int] { extent?.cocoBox ?? [0, 0, 0, 0] }
+
+    /// The intersection over union with another mask of the same size (0 when both are empty).
+    public func iou(_ other: BinaryMask) -> Double {
+        precondition(width == other.width && height == other.height, "masks of different sizes")
+        var intersection = 0, union = 0
+        for (a, b) in zip(bits, other.bits) {
+            if a && b { intersection += 1 }
+            if a || b { union += 1 }
+        }
+        return union == 0 ? 0 : Double(intersection) / Double(union)
+    }
+}
