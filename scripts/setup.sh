@@ -7,6 +7,12 @@ cd "$(dirname "$0")/.."
 install_test_tools() {
     # huggingface_hub: the Hub tests check that Seer and Python share one cache.
     python3 -m pip install -q --retries 5 huggingface_hub==2.4.0
+    # pgserver: a PostgreSQL server with pgvector in a wheel, for the `--db postgres://…` tests.
+    python3 -m pip install -q --retries 5 pgserver==0.1.4
+    # selenium: drives the labeling page (GET /label) in Debian's headless chromium.
+    python3 -m pip install -q --retries 5 selenium==4.50.0
+    # pycocotools: the mask tests check that COCO tools read Seer's polygons back as the mask.
+    python3 -m pip install -q --retries 5 pycocotools==2.0.11
     # Roboflow's inference-sdk: the server tests call seer serve with it. In its own venv: it
     # pins numpy<2.4 and pillow>=12.3, which the fixture tools' pins cannot share.
     if [[ ! -x .venv-inference-sdk/bin/python ]]; then python3 -m venv .venv-inference-sdk; fi
@@ -14,13 +20,15 @@ install_test_tools() {
 }
 
 if [[ "$(uname)" == "Darwin" ]]; then
-    brew install jpeg-turbo libpng webp ffmpeg pkg-config   # BLAS comes from Accelerate
+    brew install jpeg-turbo libpng webp ffmpeg libpq pkg-config   # BLAS comes from Accelerate
     install_test_tools
     exit 0
 fi
 packages=(libopenblas-dev libjpeg62-turbo-dev libpng-dev libwebp-dev pkg-config
           libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
-          opencv-doc)   # opencv-doc: vtest.avi, a real video without cuts, for the SeerVideo tests
+          libpq-dev   # PostgreSQL's client library, for `--db postgres://…`
+          opencv-doc  # vtest.avi, a real video without cuts, for the SeerVideo tests
+          chromium chromium-driver)   # the labeling page's browser test (scripts/labeling_page_test.py)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if (( ${#missing[@]} )); then

@@ -27,6 +27,14 @@ public struct ServerConfiguration: Sendable {
     /// Name shown in `/info`.
     public var modelName = "clip"
     public var batching = BatchingConfiguration()
+    /// The SAM model behind /sam/* and its embedding cache bounds (SAMConfiguration.swift).
+    public var sam = SAMServerConfiguration()
+    /// The index `POST /search` answers from; nil leaves the route out. `SearchIndex(path:clip:modelNames:)`
+    /// checks that it was built with the served model.
+    public var searchIndex: SearchIndex?
+    /// A connection must deliver a whole request (headers and body) within this time of opening
+    /// or of its previous response, else it is closed: slow clients cannot hold connections open.
+    public var requestReadTimeout: Duration = .seconds(30)
 
     public init() {}
 }

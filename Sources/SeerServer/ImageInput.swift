@@ -1,7 +1,6 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
 
 /// One image of a request, as Roboflow's `InferenceRequestImage`: `{"type": "base64"|"url", "value": …}`.
 enum ImageInput: Sendable {
@@ -51,12 +50,21 @@ enum ImageInput: Sendable {
 
 /// Fetches image URLs under a `URLImagePolicy`: http(s) only, allowed hosts only, no private
 /// addresses unless allowed, no redirects, a size cap and a timeout.
+///
+/// The host is resolved once, every address it resolves to is checked, and the connection goes
+/// to the first checked address (AsyncHTTPClient's DNS override): the name is never looked up a
+/// second time, so a DNS server that answers a public address for the check and 127.0.0.1 for
+/// the connection (DNS rebinding) gets nowhere. The request keeps the URL's host name in its
+/// Host header and, for https, in TLS SNI and certificate verification.
 struct ImageFetcher: Sendable {
     let policy: URLImagePolicy
     let maxBytes: Int
+    /// Host name to numeric addresses (getaddrinfo; tests substitute their own DNS).
+    var resolver: @Sendable (String) -> [String] = resolve
 
-    /// Checks a URL against the policy without fetching it.
-    func check(_ url: URL) throws {
+    /// Checks a URL against the policy without fetching it; returns the address to connect to.
+    @discardableResult
+    func check(_ url: URL) throws -> String {
         guard policy.enabled else {
             throw APIError(.badRequest, "InvalidInputError", "image URLs are disabled on this server (start it with --allow-url-images); send {\"type\": \"base64\"} instead")
         }
@@ -69,44 +77,41 @@ struct ImageFetcher: Sendable {
         if !policy.allowedHosts.isEmpty && !policy.allowedHosts.contains(host) {
             throw APIError(.forbidden, "ForbiddenError", "image host \(host) is not in the allowed hosts")
         }
-        if !policy.allowPrivateAddresses {
-            let addresses = resolve(host)
-            guard !addresses.isEmpty else { throw APIError.badRequest("image host \(host) does not resolve") }
-            if let bad = addresses.first(where: { !isPublic($0) }) {
-                throw APIError(.forbidden, "ForbiddenError", "image host \(host) resolves to a non-public address (\(bad))")
-            }
+        let addresses = resolver(host)
+        guard let first = addresses.first else { throw APIError.badRequest("image host \(host) does not resolve") }
+        if !policy.allowPrivateAddresses, let bad = addresses.first(where: { !isPublic($0) }) {
+            throw APIError(.forbidden, "ForbiddenError", "image host \(host) resolves to a non-public address (\(bad))")
         }
+        return first
     }
 
     func fetch(_ url: URL) async throws -> [UInt8] {
-        try check(url)
-        var request = URLRequest(url: url)
-        request.timeoutInterval = Double(policy.fetchTimeout.components.seconds) + 0.001
-        let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
-        defer { session.finishTasksAndInvalidate() }
-        let (data, response): (Data, URLResponse)
+        let address = try check(url)
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        // The URL's host name (as HTTPClient will see it) goes to the checked address, nowhere else.
+        if let host = url.host {
+            configuration.dnsOverride[host] = address
+            configuration.dnsOverride[host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))] = address
+        }
+        let client = HTTPClient(configuration: configuration)
+        let result: Result<[UInt8], any Error>
         do {
-            (data, response) = try await withCheckedThrowingContinuation { continuation in
-                session.dataTask(with: request) { data, response, error in
-                    if let data, let response { continuation.resume(returning: (data, response)) } else {
-                        continuation.resume(throwing: error ?? URLError(.badServerResponse))
-                    }
-                }.resume()
+            let response = try await client.execute(HTTPClientRequest(url: url.absoluteString), timeout: TimeAmount(policy.fetchTimeout))
+            guard (200..<300).contains(response.status.code) else {
+                throw APIError.badRequest("image URL \(url.absoluteString) answered HTTP \(response.status.code)")
             }
+            do {
+                result = .success(Array(buffer: try await response.body.collect(upTo: maxBytes)))
+            } catch is NIOTooManyBytesError {
+                throw APIError(.contentTooLarge, "PayloadTooLarge", "image at URL is larger than \(maxBytes) bytes")
+            }
+        } catch let error as APIError {
+            result = .failure(error)
         } catch {
-            throw APIError.badRequest("could not fetch image URL \(url.absoluteString): \(error.localizedDescription)")
+            result = .failure(APIError.badRequest("could not fetch image URL \(url.absoluteString): \(error)"))
         }
-        if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-            throw APIError.badRequest("image URL \(url.absoluteString) answered HTTP \(http.statusCode)")
-        }
-        guard data.count <= maxBytes else { throw APIError(.contentTooLarge, "PayloadTooLarge", "image at URL is larger than \(maxBytes) bytes") }
-        return [UInt8](data)
-    }
-}
-
-private final class NoRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
-        completionHandler(nil)
+        try? await client.shutdown()
+        return try result.get()
     }
 }
 

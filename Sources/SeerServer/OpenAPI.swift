@@ -100,9 +100,9 @@ enum OpenAPI {
         let document: [String: Any] = [
             "openapi": "3.0.3",
             "info": ["title": "Seer Inference Server (Roboflow Inference compatible CLIP API)", "version": SeerServer.version],
-            "paths": paths,
+            "paths": paths.merging(SearchOpenAPI.paths(for: configuration)) { a, _ in a }.merging(SAMOpenAPI.paths) { a, _ in a },
             "components": [
-                "schemas": schemas,
+                "schemas": schemas.merging(SearchOpenAPI.schemas(for: configuration)) { a, _ in a }.merging(SAMOpenAPI.schemas) { a, _ in a },
                 "securitySchemes": [
                     "api_key_query": ["type": "apiKey", "in": "query", "name": "api_key"],
                     "bearer": ["type": "http", "scheme": "bearer"],

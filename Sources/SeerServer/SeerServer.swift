@@ -41,7 +41,7 @@ public final class SeerServer: Sendable {
     public func makeApplication(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
-            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
+            server: .http1(configuration: .init(additionalChannelHandlers: [RequestReadTimeout(limit: self.configuration.requestReadTimeout)], idleTimeout: .seconds(30))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "seer"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger
@@ -99,12 +99,14 @@ public final class SeerServer: Sendable {
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
         router.get("/openapi.json") { _, _ in rawJSONResponse(OpenAPI.document(for: self.configuration)) }
+        addSearchRoutes(to: router)
+        addSAMRoutes(to: router)
         return router
     }
 
     /// Reads and checks a JSON request under the time limit, runs `body`, and turns every
     /// failure into a JSON error response: a bad request never escapes as a crash or a 500.
-    private func handle(_ request: Request, _ context: BasicRequestContext, _ body: @escaping @Sendable ([String: Any]) async throws -> Data) async -> Response {
+    func handle(_ request: Request, _ context: BasicRequestContext, _ body: @escaping @Sendable ([String: Any]) async throws -> Data) async -> Response {
         let started = ContinuousClock.now
         do {
             let data = try await withTimeout(configuration.requestTimeout) {
@@ -135,6 +137,9 @@ public final class SeerServer: Sendable {
             buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
         } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, "PayloadTooLarge", "request body is larger than \(configuration.maxBodyBytes) bytes")
+        } catch {
+            // Bad chunked encoding, a body cut short by the client: the request is at fault, not the server.
+            throw APIError.badRequest("could not read the request body: \(error)")
         }
         let parsed: Any
         do {
@@ -309,7 +314,7 @@ public final class SeerServer: Sendable {
     }
 
     /// Fetches (URLs), decodes and preprocesses images in parallel, then embeds them through the batcher.
-    private func embed(images: [ImageInput], field: String) async throws -> [[Float]] {
+    func embed(images: [ImageInput], field: String) async throws -> [[Float]] {
         var bytes: [[UInt8]] = []
         for image in images {
             switch image {
@@ -334,7 +339,7 @@ public final class SeerServer: Sendable {
         return try await batcher.embed(pixels: pixels)
     }
 
-    private func embed(texts: [String]) async throws -> [[Float]] {
+    func embed(texts: [String]) async throws -> [[Float]] {
         let clip = self.clip
         return try await offload { try clip.embed(texts: texts) }
     }

@@ -57,11 +57,24 @@ struct Serve: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
+    @Option(name: .customLong("index"), help: "Answer POST /search from this index (a `seer index --db` file built with the same --model).")
+    var indexPath: String?
+
+    @Option(help: "Seconds a connection may take to send a whole request (headers and body) before it is closed.")
+    var readTimeout = 30.0
+
+    @Option(help: "A SAM checkpoint (folder or Hub id) for /sam/embed_image, /sam/segment_image and the labeling page at /label.")
+    var samModel: String?
+
+    @Option(help: "sam_version_id values to answer to, comma-separated (e.g. vit_h,vit_b); the --sam-model name is always accepted.")
+    var samVersionIds: String?
+
     func validate() throws {
         if port < 0 || port > 65535 { throw ValidationError("--port must be 0...65535") }
         if maxBatch < 1 { throw ValidationError("--max-batch must be at least 1") }
         if maxWaitMs < 0 { throw ValidationError("--max-wait-ms must be at least 0") }
         if maxBodyMb < 1 || maxImages < 1 || maxMegapixels <= 0 || timeout <= 0 { throw ValidationError("limits must be positive") }
+        if readTimeout <= 0 { throw ValidationError("--read-timeout must be positive") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if allowedHosts != nil && !allowURLImages { throw ValidationError("--allowed-hosts needs --allow-url-images") }
     }
@@ -86,6 +99,17 @@ struct Serve: ParsableCommand {
                 allowedHosts: Set((allowedHosts ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }),
                 allowPrivateAddresses: allowPrivateURLs
             )
+            configuration.requestReadTimeout = .milliseconds(Int(readTimeout * 1000))
+            if let indexPath {
+                // The names `seer index` stores for this model: a Hub id as given, a folder as its absolute path.
+                let names = [model, URL(fileURLWithPath: model).standardizedFileURL.path]
+                configuration.searchIndex = try SearchIndex(path: indexPath, clip: clip, modelNames: names)
+            }
+            if let samModel {
+                configuration.sam = SAMServerConfiguration(model: try SAM(directory: resolveModelFolder(samModel)))
+                configuration.sam.modelName = samModel
+                configuration.sam.versionIDs = Set((samVersionIds ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            }
             let server = SeerServer(clip: clip, configuration: configuration)
             let host = self.host, name = model
             // The root command is synchronous: run the server on the concurrency pool and wait.
