@@ -118,8 +118,10 @@ public struct Indexer {
             if let record = records[file.path], record.hash == hash {
                 batch.touched.append(FileRecord(path: file.path, hash: hash, size: file.size, mtime: file.mtime))
                 report.reused += 1
-            } else if let vector = try store.vector(forHash: hash) ?? batch.upserts.first(where: { $0.hash == hash })?.vector {
-                batch.upserts.append(CatalogEntry(path: file.path, hash: hash, size: file.size, mtime: file.mtime, vector: vector))
+            } else if let known = try store.embedded(forHash: hash)
+                        ?? batch.upserts.first(where: { $0.hash == hash }).map({ EmbeddedImage(vector: $0.vector, width: $0.width, height: $0.height) }) {
+                batch.upserts.append(CatalogEntry(path: file.path, hash: hash, size: file.size, mtime: file.mtime,
+                                                  width: known.width, height: known.height, vector: known.vector))
                 report.reused += 1
             } else {
                 toEmbed.append((file, hash))

@@ -106,9 +106,11 @@ public final class PostgresCatalog: SearchingStore {
         }
     }
 
-    public func vector(forHash hash: String) throws -> [Float]? {
+    public func embedded(forHash hash: String) throws -> EmbeddedImage? {
         try run {
-            try connection.query("SELECT vector FROM images WHERE hash = $1 LIMIT 1", [hash]).first.map { try Self.parse($0[0]!) }
+            try connection.query("SELECT vector, width, height FROM images WHERE hash = $1 LIMIT 1", [hash]).first.map { row in
+                EmbeddedImage(vector: try Self.parse(row[0]!), width: row[1].flatMap { Int($0) }, height: row[2].flatMap { Int($0) })
+            }
         }
     }
 

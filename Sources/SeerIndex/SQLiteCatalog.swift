@@ -101,12 +101,13 @@ public final class SQLiteCatalog: VectorStore {
         return ("substr(path, 1, ?) = ?", [prefix.utf8.count, prefix])
     }
 
-    public func vector(forHash hash: String) throws -> [Float]? {
+    public func embedded(forHash hash: String) throws -> EmbeddedImage? {
         try read { db in
             guard let info = try Self.info(db),
-                  let data = try Data.fetchOne(db, sql: "SELECT vector FROM images WHERE hash = ? LIMIT 1", arguments: [hash])
+                  let row = try Row.fetchOne(db, sql: "SELECT vector, width, height FROM images WHERE hash = ? LIMIT 1", arguments: [hash])
             else { return nil }
-            return try info.encoding.decode(data, dimension: info.dimension)
+            return EmbeddedImage(vector: try info.encoding.decode(row["vector"], dimension: info.dimension),
+                                 width: row["width"], height: row["height"])
         }
     }
 

@@ -66,8 +66,8 @@ public protocol VectorStore: AnyObject {
     func fileRecords(under root: String?) throws -> [String: FileRecord]
     /// Remembered failures under `root`, keyed by path.
     func failures(under root: String?) throws -> [String: FailedFile]
-    /// The stored vector of some file with this content hash, if any.
-    func vector(forHash hash: String) throws -> [Float]?
+    /// The stored vector and image size of some file with this content hash, if any.
+    func embedded(forHash hash: String) throws -> EmbeddedImage?
     /// Applies one batch atomically: all of it is stored, or none of it.
     func commit(_ batch: CatalogBatch) throws
     /// Every entry whose row matches an optional SQL condition on the `images` table, by id.

@@ -57,6 +57,11 @@ import GRDB
         #expect(skipped.count >= 4)
         let stored = try rows(db)
         #expect(stored.count >= 60)
+        // Each image's size is recorded as decoded (chelsea.jpg is 451×300).
+        let entries = try SQLiteCatalog(path: db, readOnly: true).entries(where: nil)
+        #expect(entries.allSatisfy { ($0.width ?? 0) > 0 && ($0.height ?? 0) > 0 })
+        let planted = try #require(entries.first { $0.path.hasSuffix("planted/CAT COPY.JPG") })
+        #expect(planted.width == 451 && planted.height == 300)
         #expect(!stored.keys.contains { $0.hasSuffix("empty.jpg") })
         #expect(stored.keys.contains { $0.hasSuffix("/planted/CAT COPY.JPG") })
 

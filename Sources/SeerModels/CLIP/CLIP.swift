@@ -71,10 +71,19 @@ public final class CLIP: Sendable {
     /// batch, so at most one decoded image per worker is in memory. A file that cannot be read
     /// gets its error in its slot; the others are still embedded.
     public func embed(imagesAt urls: [URL], limits: ImageLimits = .default) throws -> [Result<[Float], any Error>] {
+        try embedFiles(urls, limits: limits).map { $0.map(\.vector) }
+    }
+
+    /// `embed(imagesAt:)` that also reports each image's size as decoded (EXIF orientation
+    /// applied), for catalogs that record it.
+    public func embedFiles(_ urls: [URL], limits: ImageLimits = .default) throws -> [Result<EmbeddedFile, any Error>] {
         guard !urls.isEmpty else { return [] }
         let preprocessor = self.preprocessor
+        let sizes = SizeSlots(count: urls.count)
         let (batch, failures) = parallelBatch(urls.count) {
-            preprocessor.pixelValues(try ImageLoader.load(contentsOf: urls[$0], limits: limits))
+            let image = try ImageLoader.load(contentsOf: urls[$0], limits: limits)
+            sizes.set($0, width: image.width, height: image.height)
+            return preprocessor.pixelValues(image)
         }
         let size = model.imageSize, plane = 3 * size * size
         let good = urls.indices.filter { failures[$0] == nil }
@@ -93,7 +102,7 @@ public final class CLIP: Sendable {
         return urls.indices.map { i in
             if let failure = failures[i] { return .failure(failure) }
             defer { next += 1 }
-            return .success(rows[next])
+            return .success(EmbeddedFile(vector: rows[next], width: sizes.width(i), height: sizes.height(i)))
         }
     }
 
@@ -194,4 +203,34 @@ public func normalized(_ v: [Float]) -> [Float] {
 
 public func cosineSimilarity(_ a: [Float], _ b: [Float]) -> Float {
     dot(normalized(a), normalized(b))
+}
+
+/// An image file's embedding and its size in pixels (as decoded, EXIF orientation applied).
+public struct EmbeddedFile: Sendable {
+    public let vector: [Float]
+    public let width: Int
+    public let height: Int
+}
+
+/// Per-slot image sizes written by parallel workers; each slot has exactly one writer, and
+/// they are read only after the workers are done.
+private final class SizeSlots: @unchecked Sendable {
+    private let widths: UnsafeMutableBufferPointer<Int>
+    private let heights: UnsafeMutableBufferPointer<Int>
+    init(count: Int) {
+        widths = .allocate(capacity: count)
+        widths.initialize(repeating: 0)
+        heights = .allocate(capacity: count)
+        heights.initialize(repeating: 0)
+    }
+    deinit {
+        widths.deallocate()
+        heights.deallocate()
+    }
+    func set(_ i: Int, width: Int, height: Int) {
+        widths[i] = width
+        heights[i] = height
+    }
+    func width(_ i: Int) -> Int { widths[i] }
+    func height(_ i: Int) -> Int { heights[i] }
 }
