@@ -5,10 +5,11 @@ import SeerImage
 import SeerModels
 import SeerServer
 
-/// `seer serve`: Roboflow Inference's CLIP HTTP API over one loaded model.
+/// `seer serve`: Roboflow Inference's CLIP (and, with --sam-model, SAM) HTTP API, Seer's /search
+/// over an index, and the /label page.
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve Roboflow Inference's CLIP API (/clip/embed_image, /clip/embed_text, /clip/compare) over HTTP.",
+        abstract: "Serve Roboflow Inference's CLIP API (/clip/*) over HTTP; with --sam-model also /sam/* and the labeling page /label; with --index also /search.",
         discussion: "Ctrl-C or SIGTERM stops accepting connections and lets requests in flight finish."
     )
 

@@ -131,7 +131,7 @@ extension Dictionary where Key == String, Value == Any {
     func squareSize(_ key: String) throws -> Int? {
         if let pair = self[key] as? [NSNumber] {
             guard pair.count == 2, pair[0] == pair[1] else {
-                throw ModelError.invalidConfig("'\(key)' \(pair) is not square; Seer's CLIP needs square inputs")
+                throw ModelError.invalidConfig("'\(key)' \(pair) is not square; Seer's vision encoders take square inputs")
             }
             return pair[0].intValue
         }
