@@ -70,25 +70,39 @@ public final class HNSWIndex: @unchecked Sendable {
         matrix.append(rows)
         reserve(nodes: matrix.count)
         for _ in first..<matrix.count { appendNode(level: drawLevel()) }
-        var next = first
-        if entryPoint < 0 && next < count {
-            insert(Int32(next), scratch: makeScratch(ef: parameters.efConstruction))
-            next += 1
+        // Highest levels first, as FAISS builds (hnsw_add_vertices): the upper layers are complete
+        // before the many level-0 nodes route through them, which gives a better graph on large
+        // collections than inserting in row order. Each level's nodes go in together, in parallel.
+        var order = Array(Int32(first)..<Int32(count))
+        order.sort { levels[Int($0)] > levels[Int($1)] || (levels[Int($0)] == levels[Int($1)] && $0 < $1) }
+        var start = 0
+        if entryPoint < 0 && !order.isEmpty {
+            insert(order[0], scratch: makeScratch(ef: parameters.efConstruction))
+            start = 1
         }
-        let remaining = count - next
-        guard remaining > 0 else { return }
-        // Chunks are interleaved blocks so every thread inserts early and late nodes alike.
+        while start < order.count {
+            let level = levels[Int(order[start])]
+            var end = start
+            while end < order.count && levels[Int(order[end])] == level { end += 1 }
+            insertInParallel(order[start..<end])
+            start = end
+        }
+    }
+
+    /// Links in `nodes` on all worker threads.
+    private func insertInParallel(_ nodes: ArraySlice<Int32>) {
+        // Interleaved blocks, so every thread inserts early and late nodes alike.
         let block = 64
-        let blocks = (remaining + block - 1) / block
+        let blocks = (nodes.count + block - 1) / block
         let workers = max(1, min(seerThreadCount, blocks))
         nonisolated(unsafe) let index = self
-        let start = next, total = count
+        let nodes = Array(nodes)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let scratch = index.makeScratch(ef: index.parameters.efConstruction)
             var b = worker
             while b < blocks {
-                for node in (start + b * block) ..< min(total, start + (b + 1) * block) {
-                    index.insert(Int32(node), scratch: scratch)
+                for i in (b * block) ..< min(nodes.count, (b + 1) * block) {
+                    index.insert(nodes[i], scratch: scratch)
                 }
                 b += workers
             }
