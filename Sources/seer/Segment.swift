@@ -13,7 +13,7 @@ struct Segment: ParsableCommand {
         automatic mask generator does.
 
         --format json (default): "segmentation" is COCO's compressed RLE {"size": [h, w], "counts": …}.
-        --format polygons: "segmentation" is COCO polygons [[x1, y1, x2, y2, …], …], one per connected part, \
+        --format polygons: "segmentation" is COCO polygons [[x1, y1, x2, y2, …], …], one per 4-connected part, \
         vertices on pixel corners; holes are joined to their outline by a zero-width bridge.
         --format rle: one line per mask, just the RLE {"size", "counts"} (pycocotools' mask.decode reads it).
         --format png: writes mask-000.png, mask-001.png … (8-bit gray, 255 inside) into --out; the JSON names \
