@@ -1,12 +1,6 @@
 import CSeerKernels
 
 extension Ops {
-    /// Softmax of `count` floats in place (numerically stable).
-    @inline(__always)
-    public static func softmax(_ row: UnsafeMutablePointer<Float>, count: Int) {
-        seer_softmax(row, count)
-    }
-
     /// Multi-head self-attention inside square windows of `side`×`side` tokens, with
     /// decomposed relative position embeddings (MViTv2; the ViT of Segment Anything):
     /// score(q, k) = q·k/√headDim + q·Rh[qy − ky + side − 1] + q·Rw[qx − kx + side − 1].

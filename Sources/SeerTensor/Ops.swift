@@ -46,13 +46,22 @@ public enum Ops {
         }
     }
 
-    /// x += y (same shape).
+    /// x += y, where y has x's shape or is one item repeated along x's leading dimensions
+    /// (y.count divides x.count), as torch broadcasts a [1, …] operand.
     public static func add(_ y: Tensor, into x: Tensor) {
-        precondition(x.count == y.count, "add: \(x.shape) vs \(y.shape)")
+        let period = y.count
+        precondition(period > 0 && x.count % period == 0, "add: \(y.shape) does not broadcast to \(x.shape)")
         let a = x.pointer, b = y.pointer
         parallelChunks(x.count, grain: 1 << 16) { range in
-            seer_add(a + range.lowerBound, b + range.lowerBound, range.count)
+            // Segments that do not cross a period boundary, each one vectorized call.
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let j = i % period, n = min(range.upperBound - i, period - j)
+                seer_add(a + i, b + j, n)
+                i += n
+            }
         }
+        withExtendedLifetime((x, y)) {}
     }
 
     public static func apply(_ activation: Activation, inPlace x: Tensor) {
@@ -68,34 +77,49 @@ public enum Ops {
         }
     }
 
-    /// Multi-head scaled dot-product attention on [batch, tokens, heads·headDim] projections,
-    /// heads addressed in place through leading dimensions. `causal` masks future tokens.
+    /// Multi-head scaled dot-product attention: query [batch, queryLength, width], key and value
+    /// [batch, keyLength, width], heads split along width and addressed in place;
+    /// softmax(q·kᵀ / √headDim) · v written to out [batch, queryLength, width]. An input whose
+    /// leading dimension is 1 is shared by every batch item. `causal` (queryLength == keyLength)
+    /// masks future tokens.
     public static func attention(query: Tensor, key: Tensor, value: Tensor, heads: Int, causal: Bool, into out: Tensor) {
-        precondition(query.rank == 3 && key.shape == query.shape && value.shape == query.shape && out.shape == query.shape,
-                     "attention: q/k/v/out shapes differ")
-        let batch = query.shape[0], tokens = query.shape[1], width = query.shape[2]
+        precondition(out.rank == 3 && query.rank == 3 && key.rank == 3 && value.rank == 3, "attention: inputs must be [batch, tokens, width]")
+        let (batch, queryLength, width) = (out.shape[0], out.shape[1], out.shape[2])
+        let keyLength = key.shape[1]
+        precondition([query, key, value].allSatisfy { ($0.shape[0] == 1 || $0.shape[0] == batch) && $0.shape[2] == width }
+                     && query.shape[1] == queryLength && value.shape[1] == keyLength,
+                     "attention: query \(query.shape), key \(key.shape), value \(value.shape) do not fit out \(out.shape)")
         precondition(width % heads == 0, "attention: width \(width) not divisible by \(heads) heads")
+        precondition(!causal || queryLength == keyLength, "attention: causal needs as many queries as keys")
         let headDim = width / heads
         let scale = 1 / Float(headDim).squareRoot()
-        let q = query.pointer, k = key.pointer, v = value.pointer, o = out.pointer
-        parallelChunks(batch * heads, grain: 1) { range in
-            let scores = UnsafeMutablePointer<Float>.allocate(capacity: tokens * tokens)
+        let (q, k, v, o) = (query.pointer, key.pointer, value.pointer, out.pointer)
+        func itemStride(_ t: Tensor) -> Int { t.shape[0] == 1 ? 0 : t.count / t.shape[0] }
+        let (qStride, kStride, vStride) = (itemStride(query), itemStride(key), itemStride(value))
+        // Long queries (SAM's image tokens) are split into blocks so that one batch item still
+        // keeps every worker busy and the score block stays small.
+        let block = max(1, min(queryLength, 1024))
+        let blocks = (queryLength + block - 1) / block
+        parallelChunks(batch * heads * blocks, grain: 1) { range in
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: block * keyLength)
             defer { scores.deallocate() }
             for task in range {
-                let b = task / heads, h = task % heads
-                let offset = b * tokens * width + h * headDim
-                sgemm(transposeB: true, m: tokens, n: tokens, k: headDim, alpha: scale,
-                      a: q + offset, lda: width, b: k + offset, ldb: width, c: scores, ldc: tokens)
-                for i in 0..<tokens {
-                    let row = scores + i * tokens
-                    let visible = causal ? i + 1 : tokens
+                let (b, h, part) = (task / (heads * blocks), (task / blocks) % heads, task % blocks)
+                let q0 = part * block, rows = min(block, queryLength - q0)
+                sgemm(transposeB: true, m: rows, n: keyLength, k: headDim, alpha: scale,
+                      a: q + b * qStride + q0 * width + h * headDim, lda: width,
+                      b: k + b * kStride + h * headDim, ldb: width, c: scores, ldc: keyLength)
+                for r in 0..<rows {
+                    let row = scores + r * keyLength
+                    let visible = causal ? q0 + r + 1 : keyLength
                     seer_softmax(row, visible)
-                    if visible < tokens { (row + visible).update(repeating: 0, count: tokens - visible) }
+                    if visible < keyLength { (row + visible).update(repeating: 0, count: keyLength - visible) }
                 }
-                sgemm(m: tokens, n: headDim, k: tokens, a: scores, lda: tokens,
-                      b: v + offset, ldb: width, c: o + offset, ldc: width)
+                sgemm(m: rows, n: headDim, k: keyLength, a: scores, lda: keyLength, b: v + b * vStride + h * headDim, ldb: width,
+                      c: o + (b * queryLength + q0) * width + h * headDim, ldc: width)
             }
         }
+        withExtendedLifetime((query, key, value, out)) {}
     }
 }
 

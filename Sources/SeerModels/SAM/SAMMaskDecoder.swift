@@ -19,7 +19,7 @@ struct SAMDecoderAttention: Sendable {
         let q = qProj(query), k = kProj(key), v = vProj(value)
         let batch = max(q.shape[0], k.shape[0], v.shape[0])
         let attended = Tensor(uninitialized: [batch, q.shape[1], q.shape[2]])
-        crossAttention(query: q, key: k, value: v, heads: heads, into: attended)
+        Ops.attention(query: q, key: k, value: v, heads: heads, causal: false, into: attended)
         return outProj(attended)
     }
 }
@@ -75,7 +75,7 @@ struct SAMTwoWayBlock: Sendable {
 
         // In place on the fresh attention output: no more image-sized temporaries than needed.
         let attended = crossImageToToken(query: keysWithPE, key: sum(queries, queryPE), value: queries)
-        add(keys, into: attended)
+        Ops.add(keys, into: attended)
         layerNorm4(attended, into: attended)
         keys = attended
     }
@@ -198,27 +198,7 @@ struct SAMMaskDecoder: Sendable {
 /// a + b, where b either has a's shape or is one item repeated along a's leading dimension.
 func sum(_ a: Tensor, _ b: Tensor) -> Tensor {
     let out = Tensor(uninitialized: a.shape)
-    broadcastAdd(a, b, into: out)
-    return out
-}
-
-/// x += y, y repeated along x's leading dimension as in `sum`.
-func add(_ y: Tensor, into x: Tensor) {
-    broadcastAdd(x, y, into: x)
-}
-
-private func broadcastAdd(_ a: Tensor, _ b: Tensor, into out: Tensor) {
-    let period = b.count
-    precondition(a.count % period == 0 && out.count == a.count, "sum: \(b.shape) does not broadcast to \(a.shape)")
-    let (x, y, z) = (a.pointer, b.pointer, out.pointer)
-    parallelChunks(a.count, grain: 1 << 16) { range in
-        // Segments that do not cross a period boundary, so the inner loop vectorizes.
-        var i = range.lowerBound
-        while i < range.upperBound {
-            let j = i % period, n = min(range.upperBound - i, period - j)
-            for t in 0..<n { z[i + t] = x[i + t] + y[j + t] }
-            i += n
-        }
-    }
-    withExtendedLifetime((a, b, out)) {}
+    out.pointer.update(from: a.pointer, count: a.count)
+    Ops.add(b, into: out)
+    return withExtendedLifetime(a) { out }
 }
