@@ -55,7 +55,7 @@ let package = Package(
         // Change/outlier detectors, clustering: math over embeddings, no I/O.
         .target(name: "SeerAnalytics"),
         // Embedding catalog (SQLite through GRDB) and vector search (exact, then ANN).
-        .target(name: "SeerIndex", dependencies: ["SeerTensor", "CPostgres", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SeerIndex", dependencies: ["SeerTensor", "CSeerKernels", "CPostgres", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         // Hummingbird 2 HTTP server: Roboflow Inference's CLIP API, Seer's search API, batching, limits.
         .target(name: "SeerServer", dependencies: ["SeerModels", "SeerIndex", .product(name: "Hummingbird", package: "hummingbird"),
                                                    .product(name: "AsyncHTTPClient", package: "async-http-client")]),
@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "SeerHubTests", dependencies: ["SeerHub"]),
         .testTarget(name: "SeerVideoTests", dependencies: ["SeerVideo", "SeerAnalytics", "SeerModels"]),
         .testTarget(name: "SeerAnalyticsTests", dependencies: ["SeerAnalytics"]),
-        .testTarget(name: "SeerIndexTests", dependencies: ["SeerIndex", "SeerTensor"]),
+        .testTarget(name: "SeerIndexTests", dependencies: ["SeerIndex", "SeerTensor", "CSeerKernels"]),
         .testTarget(name: "SeerServerTests", dependencies: ["SeerServer"]),
         .testTarget(name: "SeerCLITests", dependencies: ["seer"]),
     ]

@@ -76,18 +76,30 @@ MULTIVERSION float seer_dot(const float *a, const float *b, size_t n) {
     return sum;
 }
 
+/* Asks for the first two cache lines of rows begin..<end; the hardware prefetcher follows a row
+   from there. */
+static inline void prefetch_heads(const char *base, size_t row_bytes, const int *index, size_t begin, size_t end) {
+    for (size_t k = begin; k < end; k++) {
+        const char *row = base + (size_t)index[k] * row_bytes;
+        __builtin_prefetch(row);
+        __builtin_prefetch(row + 64);
+    }
+}
+
+/* The gathers ask for every row before computing any (the rows are scattered, and their misses
+   overlap only when asked for together), then again four rows ahead of use. Measured on a walk
+   of a 1M-row graph: 5-10% more rows per second than either alone; asking for whole rows up
+   front was slower (more than the L1 cache holds, so they evict each other). */
 MULTIVERSION void seer_dot_gather(const float *q, const float *base, size_t stride, const int *index, size_t count,
-                                  size_t n, float *out) {
+                                  size_t n, float *out, int prefetch) {
     #pragma clang fp reassociate(on)
+    const size_t row_bytes = stride * sizeof(float);
+    if (prefetch) prefetch_heads((const char *)base, row_bytes, index, 0, count);
     size_t i = 0;
     for (; i + 4 <= count; i += 4) {
         const float *r0 = base + (size_t)index[i] * stride, *r1 = base + (size_t)index[i + 1] * stride;
         const float *r2 = base + (size_t)index[i + 2] * stride, *r3 = base + (size_t)index[i + 3] * stride;
-        for (size_t k = i + 4; k < i + 8 && k < count; k++) {
-            const char *next = (const char *)(base + (size_t)index[k] * stride);
-            __builtin_prefetch(next);
-            __builtin_prefetch(next + 64);
-        }
+        if (prefetch) prefetch_heads((const char *)base, row_bytes, index, i + 4, i + 8 < count ? i + 8 : count);
         float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
         for (size_t j = 0; j < n; j++) {
             s0 += q[j] * r0[j];
@@ -98,6 +110,70 @@ MULTIVERSION void seer_dot_gather(const float *q, const float *base, size_t stri
         out[i] = s0; out[i + 1] = s1; out[i + 2] = s2; out[i + 3] = s3;
     }
     for (; i < count; i++) out[i] = seer_dot(q, base + (size_t)index[i] * stride, n);
+}
+
+MULTIVERSION void seer_f32_to_f16(const float *x, uint16_t *out, size_t n) {
+    _Float16 *half = (_Float16 *)out;
+    for (size_t i = 0; i < n; i++) half[i] = (_Float16)x[i];
+}
+
+MULTIVERSION void seer_dot_gather_f16(const float *q, const uint16_t *base, size_t stride, const int *index,
+                                      size_t count, size_t n, float *out) {
+    #pragma clang fp reassociate(on)
+    const size_t row_bytes = stride * sizeof(uint16_t);
+    prefetch_heads((const char *)base, row_bytes, index, 0, count);
+    size_t i = 0;
+    for (; i + 4 <= count; i += 4) {
+        const _Float16 *r0 = (const _Float16 *)(base + (size_t)index[i] * stride);
+        const _Float16 *r1 = (const _Float16 *)(base + (size_t)index[i + 1] * stride);
+        const _Float16 *r2 = (const _Float16 *)(base + (size_t)index[i + 2] * stride);
+        const _Float16 *r3 = (const _Float16 *)(base + (size_t)index[i + 3] * stride);
+        prefetch_heads((const char *)base, row_bytes, index, i + 4, i + 8 < count ? i + 8 : count);
+        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+        for (size_t j = 0; j < n; j++) {
+            s0 += q[j] * (float)r0[j];
+            s1 += q[j] * (float)r1[j];
+            s2 += q[j] * (float)r2[j];
+            s3 += q[j] * (float)r3[j];
+        }
+        out[i] = s0; out[i + 1] = s1; out[i + 2] = s2; out[i + 3] = s3;
+    }
+    for (; i < count; i++) {
+        const _Float16 *r = (const _Float16 *)(base + (size_t)index[i] * stride);
+        float s = 0.0f;
+        for (size_t j = 0; j < n; j++) s += q[j] * (float)r[j];
+        out[i] = s;
+    }
+}
+
+MULTIVERSION void seer_dot_rows(const float *queries, size_t query_count, const float *rows, size_t stride,
+                               size_t count, size_t n, float *scores) {
+    #pragma clang fp reassociate(on)
+    for (size_t r = 0; r < count; r++) {
+        const float *row = rows + r * stride;
+        for (size_t j = 0; j < query_count; j++) {
+            const float *q = queries + j * n;
+            float s = 0.0f;
+            for (size_t i = 0; i < n; i++) s += q[i] * row[i];
+            scores[r * query_count + j] = s;
+        }
+    }
+}
+
+MULTIVERSION size_t seer_above(const float *scores, const float *thresholds, size_t n, uint32_t *hits) {
+    size_t found = 0, i = 0;
+    /* Sixteen comparisons become one bit mask (one vector compare); the rare hits are read off it. */
+    for (; i + 16 <= n; i += 16) {
+        uint32_t mask = 0;
+        for (uint32_t j = 0; j < 16; j++) mask |= (uint32_t)(scores[i + j] > thresholds[i + j]) << j;
+        while (mask) {
+            hits[found++] = (uint32_t)i + (uint32_t)__builtin_ctz(mask);
+            mask &= mask - 1;
+        }
+    }
+    for (; i < n; i++)
+        if (scores[i] > thresholds[i]) hits[found++] = (uint32_t)i;
+    return found;
 }
 
 MULTIVERSION void seer_add(float *x, const float *y, size_t n) {

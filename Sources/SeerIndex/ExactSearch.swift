@@ -1,14 +1,29 @@
+import CSeerKernels
 import SeerTensor
 
-/// Brute-force inner-product search: scores come from BLAS sgemm over blocks of rows, each
-/// worker thread takes a contiguous share of the rows and keeps its own top-k per query, and
-/// the shares are merged at the end. Exact; the right choice up to some 10⁵ vectors.
+/// Brute-force inner-product search, exact. Each worker thread scans a contiguous share of the
+/// rows and keeps its own top-k per query; the shares are merged at the end.
+///
+/// Two scans, by the number of queries:
+/// - a few: one pass that reads each row once for all of them — the scan is bound by memory
+///   bandwidth, so reading the rows once is what counts;
+/// - many: the queries are packed once into GEMM panels and blocks of rows are multiplied
+///   against them — bound by arithmetic — and each block's scores are ranked while in cache.
+/// Either way a score is compared with its query's current k-th best sixteen at a time, and only
+/// the rare score that beats it reaches the heap.
 public struct ExactSearch {
     public let matrix: VectorMatrix
 
-    /// Rows scored per sgemm call: the scores of a query block stay in cache while they are ranked.
-    static let rowBlock = 2048
-    static let queryBlock = 256
+    /// From this many queries on, the GEMM scan (with fewer, most of a 16-wide panel is padding).
+    static let gemmQueries = 16
+    /// Queries packed and ranked together: their panels (2 MB at 512 dimensions) stay in cache.
+    static let queryBlock = 1024
+    /// Rows per GEMM call (a multiple of the kernel's 12-row tile): the block's scores stay in L2.
+    static let gemmRows = 96
+    /// Rows per call of the few-queries scan.
+    static let scanRows = 256
+    /// The smallest share of rows worth a thread of its own.
+    static let minimumShare = 4096
 
     public init(matrix: VectorMatrix) {
         self.matrix = matrix
@@ -25,18 +40,37 @@ public struct ExactSearch {
     /// `queries` holds `queryCount` rows of `dimension` floats.
     public func search(_ queries: [Float], queryCount: Int, k: Int) -> [[Neighbor]] {
         let n = matrix.count, d = matrix.dimension
+        precondition(queries.count == queryCount * d, "queries must have \(d) dimensions")
         guard n > 0, queryCount > 0, k > 0 else { return Array(repeating: [], count: queryCount) }
-        let shares = max(1, min(seerThreadCount, n / Self.rowBlock))
+        let useGEMM = queryCount >= Self.gemmQueries && seer_gemm_supported() != 0
+        let shares = max(1, min(seerThreadCount, n / Self.minimumShare))
         let shareSize = (n + shares - 1) / shares
-        var partial = [[TopK]](repeating: [], count: shares)
+        var partial = (0..<shares).map { _ in [TopK](repeating: TopK(k: k), count: queryCount) }
+        let blockSize = useGEMM ? Self.queryBlock : queryCount
+        var packed = [Float](repeating: 0, count: useGEMM ? seer_gemm_packed_size(blockSize, d) : 0)
         matrix.values.withUnsafeBufferPointer { base in
-            queries.withUnsafeBufferPointer { query in
-                partial.withUnsafeMutableBufferPointer { partial in
-                    nonisolated(unsafe) let (base, query, partial) = (base.baseAddress!, query.baseAddress!, partial)
-                    parallelChunks(shares, grain: 1) { range in
-                        for share in range {
-                            let rows = share * shareSize ..< min(n, (share + 1) * shareSize)
-                            partial[share] = Self.scan(base: base, rows: rows, d: d, queries: query, queryCount: queryCount, k: k)
+            queries.withUnsafeBufferPointer { queries in
+                for q0 in stride(from: 0, to: queryCount, by: blockSize) {
+                    let block = q0 ..< min(queryCount, q0 + blockSize)
+                    if useGEMM {
+                        packed.withUnsafeMutableBufferPointer { packed in
+                            seer_gemm_pack(queries.baseAddress! + q0 * d, d, block.count, d, packed.baseAddress!,
+                                           0, (block.count + Int(SEER_GEMM_PANEL) - 1) / Int(SEER_GEMM_PANEL))
+                        }
+                    }
+                    packed.withUnsafeBufferPointer { packed in
+                        partial.withUnsafeMutableBufferPointer { partial in
+                            nonisolated(unsafe) let (base, queries, packed, partial) =
+                                (base.baseAddress!, queries.baseAddress! + q0 * d, packed.baseAddress, partial)
+                            parallelChunks(shares, grain: 1) { range in
+                                for share in range {
+                                    let rows = share * shareSize ..< min(n, (share + 1) * shareSize)
+                                    partial[share].withUnsafeMutableBufferPointer { tops in
+                                        Self.scan(base: base, rows: rows, d: d, queries: queries, packed: useGEMM ? packed : nil,
+                                                  tops: UnsafeMutableBufferPointer(rebasing: tops[block]))
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -49,31 +83,40 @@ public struct ExactSearch {
         }
     }
 
-    private static func scan(base: UnsafePointer<Float>, rows: Range<Int>, d: Int,
-                             queries: UnsafePointer<Float>, queryCount: Int, k: Int) -> [TopK] {
-        var tops = (0..<queryCount).map { _ in TopK(k: k) }
-        guard !rows.isEmpty else { return tops }
-        let qBlock = min(queryCount, queryBlock)
-        var scores = [Float](repeating: 0, count: qBlock * rowBlock)
+    /// Offers every score of `rows` for the queries of `tops` (one per query, in order) to them.
+    /// With `packed` (the queries in GEMM panels) scores come from the packed kernel, else from
+    /// the row-at-a-time scan of `queries`.
+    private static func scan(base: UnsafePointer<Float>, rows: Range<Int>, d: Int, queries: UnsafePointer<Float>,
+                             packed: UnsafePointer<Float>?, tops: UnsafeMutableBufferPointer<TopK>) {
+        let queryCount = tops.count
+        let blockRows = packed == nil ? scanRows : gemmRows
+        let panels = (queryCount + Int(SEER_GEMM_PANEL) - 1) / Int(SEER_GEMM_PANEL)
+        var scores = [Float](repeating: 0, count: blockRows * queryCount)
+        var thresholds = tops.map(\.threshold)
+        var hits = [UInt32](repeating: 0, count: queryCount)
         scores.withUnsafeMutableBufferPointer { scores in
-            let c = scores.baseAddress!
-            for q0 in stride(from: 0, to: queryCount, by: qBlock) {
-                let m = min(qBlock, queryCount - q0)
-                for r0 in stride(from: rows.lowerBound, to: rows.upperBound, by: rowBlock) {
-                    let width = min(rowBlock, rows.upperBound - r0)
-                    sgemm(transposeB: true, m: m, n: width, k: d, a: queries + q0 * d, lda: d,
-                          b: base + r0 * d, ldb: d, c: c, ldc: width)
-                    for q in 0..<m {
-                        let row = c + q * width
-                        var threshold = tops[q0 + q].threshold
-                        for j in 0..<width where row[j] > threshold {
-                            tops[q0 + q].offer(row[j], r0 + j)
-                            threshold = tops[q0 + q].threshold
+            thresholds.withUnsafeMutableBufferPointer { thresholds in
+                hits.withUnsafeMutableBufferPointer { hits in
+                    let (c, limits, hit) = (scores.baseAddress!, thresholds.baseAddress!, hits.baseAddress!)
+                    for r0 in stride(from: rows.lowerBound, to: rows.upperBound, by: blockRows) {
+                        let count = min(blockRows, rows.upperBound - r0)
+                        if let packed {
+                            seer_gemm_packed(count, queryCount, d, base + r0 * d, d, packed, nil, c, queryCount, 0, panels)
+                        } else {
+                            seer_dot_rows(queries, queryCount, base + r0 * d, d, count, d, c)
+                        }
+                        for r in 0..<count {
+                            let row = c + r * queryCount
+                            let found = seer_above(row, limits, queryCount, hit)
+                            for h in 0..<found {
+                                let q = Int(hit[h])
+                                tops[q].offer(row[q], r0 + r)
+                                limits[q] = tops[q].threshold
+                            }
                         }
                     }
                 }
             }
         }
-        return tops
     }
 }

@@ -1,3 +1,5 @@
+import CSeerKernels
+
 /// A binary min-heap of (key, node) pairs on preallocated storage. The graph search keeps its
 /// result set in one (key = similarity: the worst result on top) and its frontier in another
 /// (key = −similarity: the most promising candidate on top).
@@ -113,6 +115,9 @@ final class HNSWScratch {
         results.removeAll()
         frontier.removeAll()
     }
+
+    /// Asks for `node`'s mark ahead of `visit`.
+    @inline(__always) func prefetchMark(_ node: Int32) { seer_prefetch(marks + Int(node)) }
 
     /// Marks `node` visited; returns false when it already was.
     @inline(__always) func visit(_ node: Int32) -> Bool {

@@ -52,6 +52,7 @@ extension HNSWIndex {
         entryPoint = Int32(entry)
         self.maxLevel = maxLevel
         try validate()
+        convertHalfRows(from: 0)
     }
 
     /// Every offset and link in range, so a damaged blob cannot make a search read out of bounds.

@@ -130,9 +130,10 @@ public func dotProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c
 }
 
 /// `out[i]` = q · row `index[i]` of the `n`-float rows in `base` (spaced `stride` floats apart),
-/// computed several rows at a time so that their memory latency overlaps.
+/// several rows at a time. `prefetch`: request every row from memory first, so that their
+/// misses overlap (rows not in cache); leave it off for rows just used.
 @inline(__always)
 public func dotProducts(_ q: UnsafePointer<Float>, rowsOf base: UnsafePointer<Float>, stride: Int, at index: UnsafePointer<Int32>,
-                        count: Int, length n: Int, into out: UnsafeMutablePointer<Float>) {
-    seer_dot_gather(q, base, stride, index, count, n, out)
+                        count: Int, length n: Int, into out: UnsafeMutablePointer<Float>, prefetch: Bool) {
+    seer_dot_gather(q, base, stride, index, count, n, out, prefetch ? 1 : 0)
 }

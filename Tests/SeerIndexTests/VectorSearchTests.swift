@@ -1,18 +1,32 @@
+import CSeerKernels
 import Foundation
 import Testing
 @testable import SeerIndex
 
 @Suite struct VectorSearchTests {
-    @Test func exactSearchMatchesBruteForce() {
-        // 5,000 rows span several BLAS blocks and both worker shares.
-        let matrix = randomUnitRows(5000, 24, seed: 1)
-        let queries = randomUnitRows(30, 24, seed: 2)
-        let found = ExactSearch(matrix: matrix).search(queries.values, queryCount: 30, k: 7)
-        for q in 0..<30 {
+    @Test("exact search equals brute force, with the few-query scan and the GEMM scan", arguments: [1, 3, 15, 16, 30])
+    func exactSearchMatchesBruteForce(queryCount: Int) {
+        // 10,000 rows: two worker shares, many row blocks, and a ragged last block.
+        let matrix = randomUnitRows(10_000, 24, seed: 1)
+        let queries = randomUnitRows(queryCount, 24, seed: 2)
+        let found = ExactSearch(matrix: matrix).search(queries.values, queryCount: queryCount, k: 7)
+        for q in 0..<queryCount {
             let expected = referenceTopK(matrix, Array(queries.row(q)), k: 7)
             #expect(found[q].map(\.index) == expected)
             let scores = found[q].map(\.score)
             #expect(scores == scores.sorted(by: >))
+            let best = zip(matrix.row(expected[0]), queries.row(q)).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+            #expect(abs(scores[0] - best) < 1e-5)
+        }
+    }
+
+    @Test func exactSearchAcrossQueryBlocks() {
+        // More queries than one packed block holds: the second block must be ranked too.
+        let matrix = randomUnitRows(600, 20, seed: 6)
+        let queries = randomUnitRows(ExactSearch.queryBlock + 30, 20, seed: 7)
+        let found = ExactSearch(matrix: matrix).search(queries.values, queryCount: queries.count, k: 3)
+        for q in 0..<queries.count {
+            #expect(found[q].map(\.index) == referenceTopK(matrix, Array(queries.row(q)), k: 3), "query \(q)")
         }
     }
 
@@ -56,6 +70,8 @@ import Testing
         loaded.add(rest)
         #expect(loaded.count == 3000)
         #expect(loaded.search(Array(matrix.row(2500)), k: 1).first?.index == 2500)
+        // The rows from before the growth are still walked correctly (their half-precision copy moved).
+        #expect(loaded.search(Array(matrix.row(123)), k: 1).first?.index == 123)
         // A graph over other rows, or damaged bytes, is refused rather than trusted.
         #expect(throws: IndexError.self) { try HNSWIndex(serialized: data, matrix: rest) }
         var damaged = data
@@ -66,6 +82,46 @@ import Testing
         let firstLink = 8 + 64 + 2000 * 8 + 2000 + 2000 * 4 + 4
         badLink.replaceSubrange(firstLink..<(firstLink + 4), with: [0xFF, 0xFF, 0xFF, 0x7F])
         #expect(throws: IndexError.self) { try HNSWIndex(serialized: badLink, matrix: first) }
+    }
+
+    @Test func hnswWalksInHalfPrecisionButReturnsFloat32Scores() {
+        let matrix = randomUnitRows(4000, 48, seed: 8)
+        let graph = HNSWIndex(matrix: matrix)
+        let queries = randomUnitRows(20, 48, seed: 9)
+        for q in 0..<20 {
+            let query = Array(queries.row(q))
+            let found = graph.search(query, k: 10, ef: 64)
+            #expect(found.count == 10)
+            // Half-precision scores would be off by ~1e-4 here; float32 ones by rounding only.
+            for hit in found {
+                let exact = zip(matrix.row(hit.index), query).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+                #expect(abs(Double(hit.score) - exact) < 2e-6, "query \(q), row \(hit.index)")
+            }
+            let scores = found.map(\.score)
+            #expect(scores == scores.sorted(by: >))
+        }
+    }
+
+    @Test func halfPrecisionKernelsMatchSwiftFloat16() {
+        // Rounding to nearest even, overflow to infinity, subnormals, signed zero.
+        var values: [Float] = [0, -0.0, 1, -1, 0.1, 1 / 3, 65504, 65519, 65520, 1e6, -1e6, 6.1e-5, 3e-6, 5.96e-8, 1e-9,
+                               2049, 2051, -2049, .infinity, -.infinity]
+        values += randomUnitRows(1, 300, seed: 10).values
+        var bits = [UInt16](repeating: 0, count: values.count)
+        seer_f32_to_f16(values, &bits, values.count)
+        for (value, bit) in zip(values, bits) { #expect(bit == Float16(value).bitPattern, "\(value)") }
+
+        let rows = randomUnitRows(50, 40, seed: 11), query = randomUnitRows(1, 40, seed: 12).values
+        var halves = [UInt16](repeating: 0, count: rows.values.count)
+        seer_f32_to_f16(rows.values, &halves, halves.count)
+        // Seven rows: one group of four, then the one-at-a-time tail; a row twice.
+        let index: [Int32] = [49, 0, 7, 7, 23, 11, 2]
+        var out = [Float](repeating: 0, count: index.count)
+        seer_dot_gather_f16(query, halves, 40, index, index.count, 40, &out)
+        for (i, row) in index.enumerated() {
+            let expected = (0..<40).reduce(0.0) { $0 + Double(query[$1]) * Double(Float(Float16(bitPattern: halves[Int(row) * 40 + $1]))) }
+            #expect(abs(Double(out[i]) - expected) < 1e-6, "row \(row)")
+        }
     }
 
     @Test func vectorEncodingsRoundTrip() throws {
