@@ -5,6 +5,7 @@
     python bench/search.py                 # 1,000,000 × 512, 1,000 queries
     python bench/search.py --n 200000      # a quicker run
     python bench/search.py --data clustered   # vectors around 1,000 centres, like real embeddings
+    python bench/search.py --data clustered --sorted --n 100000   # rows in cluster order
 
 The data: n base vectors and the queries, scaled to unit length (so inner product = cosine),
 float32, written as .npy files that both sides read. `random`: i.i.d. Gaussian, the hardest case
@@ -39,13 +40,17 @@ def unit_rows(rng, n, d):
     return x
 
 
-def clustered_rows(rng, centres, n, spread=0.6, chunk=100_000):
-    """n unit vectors, each a random centre plus Gaussian noise of total norm ≈ spread."""
+def clustered_rows(rng, centres, n, spread=0.6, chunk=100_000, labels=None):
+    """n unit vectors, each a random centre plus Gaussian noise of total norm ≈ spread (the
+    centre of each row goes to `labels` when given)."""
     d = centres.shape[1]
     out = np.empty((n, d), dtype=np.float32)
     for start in range(0, n, chunk):
         m = min(chunk, n - start)
-        x = centres[rng.integers(0, len(centres), m)]
+        picked = rng.integers(0, len(centres), m)
+        if labels is not None:
+            labels[start:start + m] = picked
+        x = centres[picked]
         x += rng.standard_normal((m, d), dtype=np.float32) * np.float32(spread / np.sqrt(d))
         x /= np.linalg.norm(x, axis=1, keepdims=True)
         out[start:start + m] = x
@@ -102,6 +107,8 @@ def main():
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--data", choices=("random", "clustered"), default="random")
+    parser.add_argument("--sorted", action="store_true",
+                        help="clustered rows in cluster order, as a folder walk delivers similar photos")
     parser.add_argument("--ef", default="16,24,32,48,64,96,128,192,256,384,512,768,1024")
     parser.add_argument("--seer-bench", default=str(ROOT / ".build" / "release" / "seer-bench"))
     args = parser.parse_args()
@@ -116,8 +123,11 @@ def main():
         queries = unit_rows(rng, args.queries, args.d)
     else:
         centres = unit_rows(rng, 1000, args.d)
-        base = clustered_rows(rng, centres, args.n)
+        labels = np.empty(args.n, dtype=np.int64)
+        base = clustered_rows(rng, centres, args.n, labels=labels)
         queries = clustered_rows(rng, centres, args.queries)
+        if args.sorted:
+            base = base[np.argsort(labels, kind="stable")]
     k = 10
 
     flat = faiss.IndexFlatIP(args.d)

@@ -84,9 +84,22 @@ public final class HNSWIndex: @unchecked Sendable {
         for _ in first..<matrix.count { appendNode(level: drawLevel()) }
         // Highest levels first, as FAISS builds (hnsw_add_vertices): the upper layers are complete
         // before the many level-0 nodes route through them, which gives a better graph on large
-        // collections than inserting in row order. Each level's nodes go in together, in parallel.
+        // collections than inserting in row order. Each level's nodes go in together, in parallel,
+        // and in a shuffled order (seeded, so a build repeats): rows often arrive sorted, a
+        // folder's photos together, and linking in one neighbourhood at a time makes a worse
+        // graph (100k × 512 clustered rows sorted by cluster: recall@10 at efSearch 64 0.942 → 0.990).
         var order = Array(Int32(first)..<Int32(count))
         order.sort { levels[Int($0)] > levels[Int($1)] || (levels[Int($0)] == levels[Int($1)] && $0 < $1) }
+        var shuffler = SplitMix64(seed: parameters.seed ^ UInt64(first))
+        var levelStart = 0
+        while levelStart < order.count {
+            var levelEnd = levelStart
+            while levelEnd < order.count && levels[Int(order[levelEnd])] == levels[Int(order[levelStart])] { levelEnd += 1 }
+            for i in stride(from: levelEnd - 1, to: levelStart, by: -1) {
+                order.swapAt(i, levelStart + Int(shuffler.next() % UInt64(i - levelStart + 1)))
+            }
+            levelStart = levelEnd
+        }
         var start = 0
         if entryPoint < 0 && !order.isEmpty {
             insert(order[0], scratch: makeScratch(ef: parameters.efConstruction))
