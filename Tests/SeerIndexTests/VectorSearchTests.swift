@@ -10,6 +10,9 @@ import Testing
         let matrix = randomUnitRows(10_000, 24, seed: 1)
         let queries = randomUnitRows(queryCount, 24, seed: 2)
         let found = ExactSearch(matrix: matrix).search(queries.values, queryCount: queryCount, k: 7)
+        // The BLAS path (CPUs without Seer's packed kernels) ranks the same rows.
+        let blas = ExactSearch(matrix: matrix, manyQueries: .blas).search(queries.values, queryCount: queryCount, k: 7)
+        #expect(blas.map { $0.map(\.index) } == found.map { $0.map(\.index) })
         for q in 0..<queryCount {
             let expected = referenceTopK(matrix, Array(queries.row(q)), k: 7)
             #expect(found[q].map(\.index) == expected)
@@ -24,9 +27,11 @@ import Testing
         // More queries than one packed block holds: the second block must be ranked too.
         let matrix = randomUnitRows(600, 20, seed: 6)
         let queries = randomUnitRows(ExactSearch.queryBlock + 30, 20, seed: 7)
-        let found = ExactSearch(matrix: matrix).search(queries.values, queryCount: queries.count, k: 3)
-        for q in 0..<queries.count {
-            #expect(found[q].map(\.index) == referenceTopK(matrix, Array(queries.row(q)), k: 3), "query \(q)")
+        for scoring in [ExactSearch.Scoring.packed, .blas] where scoring == .blas || seer_gemm_supported() != 0 {
+            let found = ExactSearch(matrix: matrix, manyQueries: scoring).search(queries.values, queryCount: queries.count, k: 3)
+            for q in 0..<queries.count {
+                #expect(found[q].map(\.index) == referenceTopK(matrix, Array(queries.row(q)), k: 3), "\(scoring) query \(q)")
+            }
         }
     }
 
