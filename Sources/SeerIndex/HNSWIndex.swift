@@ -137,14 +137,7 @@ public final class HNSWIndex: @unchecked Sendable {
     /// Fills `halfRows` for rows `first...` of `matrix`, growing it as needed.
     func convertHalfRows(from first: Int) {
         let d = dimension, n = matrix.count
-        if n * d > halfCapacity {
-            let capacity = max(n * d, halfCapacity * 3 / 2)
-            let grown = UnsafeMutablePointer<UInt16>.allocate(capacity: capacity)
-            grown.update(from: halfRows, count: first * d)
-            halfRows.deallocate()
-            halfRows = grown
-            halfCapacity = capacity
-        }
+        Self.grow(&halfRows, capacity: &halfCapacity, toHold: n * d, keeping: first * d)
         matrix.values.withUnsafeBufferPointer { values in
             nonisolated(unsafe) let (from, to) = (values.baseAddress! + first * d, halfRows + first * d)
             parallelChunks(n - first, grain: 4096) { rows in
@@ -159,27 +152,24 @@ public final class HNSWIndex: @unchecked Sendable {
 
     // MARK: - Storage
 
+    /// Grows `buffer` to hold `needed` elements, keeping its first `keep`. It grows by half again
+    /// at least, so that adding rows a few at a time stays linear overall.
+    private static func grow<T>(_ buffer: inout UnsafeMutablePointer<T>, capacity: inout Int, toHold needed: Int, keeping keep: Int) {
+        guard needed > capacity else { return }
+        let newCapacity = max(needed, capacity * 3 / 2, 1024)
+        let grown = UnsafeMutablePointer<T>.allocate(capacity: newCapacity)
+        grown.update(from: buffer, count: keep)
+        buffer.deallocate()
+        buffer = grown
+        capacity = newCapacity
+    }
+
     private func reserve(nodes: Int) {
-        let stride0 = 1 + m0
-        if nodes * stride0 > layer0Capacity {
-            let capacity = max(nodes * stride0, layer0Capacity * 3 / 2)
-            let grown = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
-            grown.update(from: layer0, count: count * stride0)
-            layer0.deallocate()
-            layer0 = grown
-            layer0Capacity = capacity
-        }
+        Self.grow(&layer0, capacity: &layer0Capacity, toHold: nodes * (1 + m0), keeping: count * (1 + m0))
     }
 
     private func reserveUpper(_ extra: Int) {
-        if upperCount + extra > upperCapacity {
-            let capacity = max(upperCount + extra, upperCapacity * 2, 1024)
-            let grown = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
-            grown.update(from: upper, count: upperCount)
-            upper.deallocate()
-            upper = grown
-            upperCapacity = capacity
-        }
+        Self.grow(&upper, capacity: &upperCapacity, toHold: upperCount + extra, keeping: upperCount)
     }
 
     func appendNode(level: Int) {
