@@ -148,13 +148,7 @@ import GRDB
         process.arguments = arguments + ["--db", resumed]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
-        var committed = 0
-        while process.isRunning && committed < 6 {
-            usleep(2000)
-            committed = (try? SQLiteCatalog(path: resumed, readOnly: true).count()) ?? 0
-        }
-        let wasRunning = process.isRunning
+        let wasRunning = try startAndWaitForCommits(process, db: resumed, rows: 6)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(wasRunning, "the run ended before it could be killed")
@@ -169,6 +163,18 @@ import GRDB
             #expect(final[path]?.hash == row.hash, "\(path)")
             #expect(final[path]?.vector == row.vector, "\(path)")
         }
+    }
+
+    /// Starts `process` (a `seer index` run into `db`) and returns once `rows` rows are
+    /// committed or the run ended: whether it is still running.
+    private func startAndWaitForCommits(_ process: Process, db: String, rows: Int) throws -> Bool {
+        try process.run()
+        var committed = 0
+        while process.isRunning && committed < rows {
+            usleep(2000)
+            committed = (try? SQLiteCatalog(path: db, readOnly: true).count()) ?? 0
+        }
+        return process.isRunning
     }
 
     @Test func ctrlCStopsAfterABatchAndTheNextRunResumes() throws {
@@ -187,13 +193,7 @@ import GRDB
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        try process.run()
-        var committed = 0
-        while process.isRunning && committed < 6 {
-            usleep(2000)
-            committed = (try? SQLiteCatalog(path: resumed, readOnly: true).count()) ?? 0
-        }
-        let wasRunning = process.isRunning
+        let wasRunning = try startAndWaitForCommits(process, db: resumed, rows: 6)
         kill(process.processIdentifier, SIGINT)
         let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
