@@ -60,15 +60,11 @@ struct LabelingPageTests {
         let embedding = try sam.embed(image)
         let clicks = try Self.clicks(sam, image, embedding)
         try await withSAMServer(sam) { _, client async throws in
-            let script = packageRoot.appendingPathComponent("scripts/labeling_page_test.py").path
-            let output = try await runPython("python3", "import runpy; runpy.run_path(\(String(reflecting: script)), run_name='__main__')", [
-                "--url", client.base,
-                "--image", fixtures.appendingPathComponent("clip-inputs/chelsea.jpg").path,
+            let result = try await driveLabelingPage(client.base, [
                 "--clicks", "[[\(Int(clicks[0].x)), \(Int(clicks[0].y)), \"click\"], [\(Int(clicks[1].x)), \(Int(clicks[1].y)), \"right\"], [\(Int(clicks[2].x)), \(Int(clicks[2].y)), \"shift\"]]",
                 "--extra", "[\(image.width / 2), \(image.height / 3)]",
                 "--category", "tabby cat",
             ])
-            let result = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
 
             // The page turned the clicks into the right image pixels and labels.
             let points = try #require(result["points"] as? [[String: Any]])
@@ -118,20 +114,26 @@ extension LabelingPageTests {
         let image = try decodedImage("chelsea.jpg")
         let click = try Self.clicks(sam, image, try sam.embed(image))[0]
         try await withSAMServer(sam, { $0.sam.cacheMaxEntries = 0 }) { _, client async throws in
-            let script = packageRoot.appendingPathComponent("scripts/labeling_page_test.py").path
-            let output = try await runPython("python3", "import runpy; runpy.run_path(\(String(reflecting: script)), run_name='__main__')", [
-                "--url", client.base,
-                "--image", fixtures.appendingPathComponent("clip-inputs/chelsea.jpg").path,
+            let result = try await driveLabelingPage(client.base, [
                 "--clicks", "[[\(Int(click.x)), \(Int(click.y)), \"click\"]]",
                 "--category", "cat",
             ])
-            let result = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
             let mask = try libraryMask(sam, try sam.embed(image), [click])
             let annotation = try #require(((result["coco"] as? [String: Any])?["annotations"] as? [[String: Any]])?.first)
             #expect(annotation["area"] as? Int == mask.area)
             #expect(annotation["segmentation"] as? [[Double]] == mask.polygons)
         }
     }
+}
+
+/// Opens the labeling page served at `base` in headless Chromium on chelsea.jpg and plays
+/// `arguments` (clicks, category…) through scripts/labeling_page_test.py; returns its report
+/// (the points the page sent, the COCO export, the overlay's changed pixels).
+func driveLabelingPage(_ base: String, _ arguments: [String]) async throws -> [String: Any] {
+    let script = packageRoot.appendingPathComponent("scripts/labeling_page_test.py").path
+    let output = try await runPython("python3", "import runpy; runpy.run_path(\(String(reflecting: script)), run_name='__main__')",
+                                     ["--url", base, "--image", fixtures.appendingPathComponent("clip-inputs/chelsea.jpg").path] + arguments)
+    return try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
 }
 
 /// The model the browser test labels with.
