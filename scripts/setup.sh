@@ -32,8 +32,14 @@ packages=(libopenblas-dev libjpeg62-turbo-dev libpng-dev libwebp-dev pkg-config
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if (( ${#missing[@]} )); then
-    sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
-    $sudo apt-get update -qq
-    $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    # As root, apt-get runs directly; otherwise through sudo. `env` carries the variable
+    # either way (a bare `VAR=value` after an empty "$sudo" would be taken as a command name).
+    run_root=(env DEBIAN_FRONTEND=noninteractive)
+    [[ $(id -u) -eq 0 ]] || run_root=(sudo "${run_root[@]}")
+    echo "setup: installing ${missing[*]}"
+    "${run_root[@]}" apt-get update -qq
+    "${run_root[@]}" apt-get install -y -qq "${missing[@]}"
+else
+    echo "setup: all ${#packages[@]} system packages are already installed"
 fi
 install_test_tools
