@@ -56,7 +56,7 @@ struct Index: ParsableCommand {
             var indexer = Indexer(store: store, info: StoreInfo(model: info.model, dimension: info.dimension, encoding: encoding),
                                   batchSize: options.batchSize) { urls in
                 // The index records each failure beside its path, so the message need not repeat it.
-                try session.clip.embedFiles(urls).map { result in
+                try session.clip.pipeline.embed(files: urls).map { result in
                     result.map { EmbeddedImage(vector: $0.vector, width: $0.width, height: $0.height) }.mapError { error in
                         guard var imageError = error as? ImageError else { return error }
                         imageError.path = nil

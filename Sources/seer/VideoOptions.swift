@@ -15,7 +15,7 @@ struct CLIPFrameEmbedder: FrameEmbedder {
 
     func embed(_ images: [RGBImage]) throws -> [[Float]] {
         guard let timings else { return try clip.embed(images: images) }
-        let pixels = timings.measure(\.preprocess) { clip.pixelValues(images) }
+        let pixels = timings.measure(\.preprocess) { clip.pipeline.pixelValues(images) }
         let embeddings = try timings.measure(\.embed) { try clip.model.imageEmbeddings(pixelValues: pixels) }
         return (0..<images.count).map { embeddings.row($0) }
     }

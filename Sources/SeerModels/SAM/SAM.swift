@@ -10,7 +10,7 @@ import SeerTensor
 /// let embedding = try sam.embed(try ImageLoader.load(contentsOf: photoURL))
 /// let best = try sam.predict(embedding, prompts: [SAMPrompt(points: [SAMPoint(x: 400, y: 650)])], multimask: true)[0]
 /// ```
-public final class SAM: SegmentAnything {
+public final class SAM: VisionModel, SegmentAnything {
     public let config: SAMConfig
     public let processor: SAMProcessor
     let vision: SAMVisionEncoder
@@ -64,6 +64,7 @@ public final class SAM: SegmentAnything {
         }
     }
 
+    public var modelType: String { "sam" }
     var hidden: Int { config.maskDecoder.hiddenSize }
     var grid: Int { config.vision.gridSize }
     /// Side of the decoder's low-resolution masks (256 for the released checkpoints).
@@ -229,4 +230,21 @@ func transposed(_ x: Tensor) -> Tensor {
         }
     }
     return withExtendedLifetime(x) { out }
+}
+
+extension SAM {
+    /// The Segment Anything family: transformers' `SamModel` checkpoints.
+    static let family = ModelFamily(
+        name: "SAM", modelTypes: ["sam"], capabilities: [.segmentation],
+        knownCheckpoints: [
+            KnownCheckpoint(id: "facebook/sam-vit-base", summary: "ViT-B image encoder, 94 M params"),
+            KnownCheckpoint(id: "facebook/sam-vit-large", summary: "ViT-L image encoder, 312 M params"),
+            KnownCheckpoint(id: "facebook/sam-vit-huge", summary: "ViT-H image encoder, 641 M params"),
+        ]
+    ) { directory, _, options in
+        if let pooling = options.pooling {
+            throw ModelError.unsupported("--pooling \(pooling.rawValue) does not apply to SAM")
+        }
+        return try SAM(directory: directory)
+    }
 }

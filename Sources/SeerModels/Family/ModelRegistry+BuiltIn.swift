@@ -1,0 +1,5 @@
+/// The families Seer ships. A new family adds its `ModelFamily` here and nothing else changes.
+let builtInFamilies: [ModelFamily] = [
+    CLIP.family,
+    SAM.family,
+]
