@@ -28,7 +28,8 @@ packages=(libopenblas-dev libjpeg62-turbo-dev libpng-dev libwebp-dev pkg-config
           libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
           libpq-dev   # PostgreSQL's client library, for `--db postgres://…`
           opencv-doc  # vtest.avi, a real video without cuts, for the SeerVideo tests
-          chromium chromium-driver)   # the labeling page's browser test (scripts/labeling_page_test.py)
+          chromium chromium-driver    # the labeling page's browser test (scripts/labeling_page_test.py)
+          shellcheck)                 # .ci/run lints every shell script
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if (( ${#missing[@]} )); then
