@@ -7,6 +7,7 @@ let package = Package(
     name: "Seer",
     platforms: [.macOS(.v14)],
     products: [
+        .library(name: "SeerRuntime", targets: ["SeerRuntime"]),
         .library(name: "SeerTensor", targets: ["SeerTensor"]),
         .library(name: "SeerImage", targets: ["SeerImage"]),
         .library(name: "SeerTokenizers", targets: ["SeerTokenizers"]),
@@ -37,14 +38,16 @@ let package = Package(
 
         // Vectorizable elementwise kernels (C: the compiler targets AVX-512/AVX2 per CPU at run time).
         .target(name: "CSeerKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
+        // Settings every layer reads (the worker-thread count); no dependencies.
+        .target(name: "SeerRuntime"),
         .target(
             name: "SeerTensor",
-            dependencies: ["CSeerKernels", .target(name: "CBLAS", condition: .when(platforms: [.linux]))],
+            dependencies: ["CSeerKernels", "SeerRuntime", .target(name: "CBLAS", condition: .when(platforms: [.linux]))],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]
         ),
         // C wrappers around libjpeg/libpng: their error handling longjmps, which Swift cannot do.
         .target(name: "CImageCodecs", dependencies: ["CJPEG", "CPNG"]),
-        .target(name: "SeerImage", dependencies: ["CImageCodecs", "CWebP", "CPNG"]),
+        .target(name: "SeerImage", dependencies: ["CImageCodecs", "CWebP", "CPNG", "SeerRuntime"]),
         .target(name: "SeerTokenizers"),
         .target(name: "SeerModels", dependencies: ["SeerTensor", "SeerImage", "SeerTokenizers"]),
         // Hugging Face Hub: download, cache (the Hub's own layout), verify, offline.
@@ -76,6 +79,6 @@ let package = Package(
         .testTarget(name: "SeerAnalyticsTests", dependencies: ["SeerAnalytics"]),
         .testTarget(name: "SeerIndexTests", dependencies: ["SeerIndex", "SeerTensor", "CSeerKernels"]),
         .testTarget(name: "SeerServerTests", dependencies: ["SeerServer"]),
-        .testTarget(name: "SeerCLITests", dependencies: ["seer"]),
+        .testTarget(name: "SeerCLITests", dependencies: ["seer", "SeerModels", "SeerServer", "SeerIndex", "SeerVideo"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import SeerRuntime
 
 /// Pillow's resampling filters, numbered as `PIL.Image.Resampling` (and as `resample`
 /// in Hugging Face `preprocessor_config.json`).
@@ -112,7 +113,7 @@ struct ResampleCoefficients {
 /// `DispatchQueue.concurrentPerform` over row ranges; the closure writes disjoint rows.
 @inline(__always)
 private func parallelRows(_ count: Int, minimumWork: Int, _ body: @Sendable (Range<Int>) -> Void) {
-    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let cores = SeerThreads.count
     let chunks = max(1, min(cores * 2, count, minimumWork))
     if chunks == 1 {
         body(0..<count)

@@ -14,7 +14,7 @@ public struct EmbeddedImage: Sendable {
 }
 
 /// Turns image files into embeddings, one result per file in order (the CLI passes CLIP).
-public typealias ImageEmbedder = ([URL]) throws -> [Result<EmbeddedImage, Error>]
+public typealias FileEmbedder = ([URL]) throws -> [Result<EmbeddedImage, Error>]
 
 /// What one indexing run did.
 public struct IndexReport: Sendable, Equatable {
@@ -43,7 +43,7 @@ public struct Indexer {
     public let store: VectorStore
     public let info: StoreInfo
     public let batchSize: Int
-    public let embed: ImageEmbedder
+    public let embed: FileEmbedder
     /// Called after each committed batch with (files settled, files to settle).
     public var progress: ((Int, Int) -> Void)?
     /// Called for each file that fails this run.
@@ -52,7 +52,7 @@ public struct Indexer {
     /// `interrupted` is set in the report (the next run resumes from there).
     public var shouldStop: (() -> Bool)?
 
-    public init(store: VectorStore, info: StoreInfo, batchSize: Int, embed: @escaping ImageEmbedder) {
+    public init(store: VectorStore, info: StoreInfo, batchSize: Int, embed: @escaping FileEmbedder) {
         self.store = store
         self.info = info
         self.batchSize = max(1, batchSize)

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
+import SeerImage
 import SeerModels
-import SeerTensor
 
 /// Runs blocking work (decoding, preprocessing, forward passes) on Dispatch threads so it never
 /// holds the Swift concurrency pool or NIO's event loops.
@@ -25,33 +25,36 @@ public struct BatcherStats: Sendable, Equatable {
     public var largestBatch = 0
 }
 
-/// Dynamic batching: requests hand in preprocessed images; the batcher gathers those that arrive
+/// Dynamic batching: requests hand in encoded images; the batcher gathers those that arrive
 /// within `maxWait` of the first waiting one (or while a forward pass runs), up to `maxBatch`
-/// images, and runs them as one forward pass on one model queue. Results go back to each request
-/// in its own order.
+/// images, and runs them through the model's pipeline (parallel decode and preprocessing, one
+/// forward pass) on one model queue. Results go back to each request in its own order, one per
+/// image: an image that does not decode fails alone.
 public actor ImageBatcher {
     private struct Job {
-        let pixels: [[Float]]
-        let continuation: CheckedContinuation<[[Float]], any Error>
+        let images: [[UInt8]]
+        let continuation: CheckedContinuation<[Result<[Float], any Error>], any Error>
     }
 
-    private let clip: CLIP
+    private let pipeline: ImageEmbeddingPipeline
+    private let limits: ImageLimits
     private let configuration: BatchingConfiguration
     private let modelQueue = DispatchQueue(label: "seer.server.model")
     private var queue: [Job] = []
     private var draining = false
     public private(set) var stats = BatcherStats()
 
-    public init(clip: CLIP, configuration: BatchingConfiguration) {
-        self.clip = clip
+    public init(pipeline: ImageEmbeddingPipeline, limits: ImageLimits, configuration: BatchingConfiguration) {
+        self.pipeline = pipeline
+        self.limits = limits
         self.configuration = BatchingConfiguration(maxBatch: max(1, configuration.maxBatch), maxWait: configuration.maxWait)
     }
 
-    /// Embeddings of preprocessed images (each `3 × size × size` floats from the CLIP preprocessor).
-    public func embed(pixels: [[Float]]) async throws -> [[Float]] {
-        guard !pixels.isEmpty else { return [] }
+    /// Embeddings of encoded images (JPEG, PNG, WebP bytes), one result per image.
+    public func embed(images: [[UInt8]]) async throws -> [Result<[Float], any Error>] {
+        guard !images.isEmpty else { return [] }
         return try await withCheckedThrowingContinuation { continuation in
-            queue.append(Job(pixels: pixels, continuation: continuation))
+            queue.append(Job(images: images, continuation: continuation))
             if !draining {
                 draining = true
                 Task { await self.drain() }
@@ -62,7 +65,7 @@ public actor ImageBatcher {
     /// Requests waiting for a forward pass (not counting one that is running).
     public var pendingRequests: Int { queue.count }
 
-    private var queuedImages: Int { queue.reduce(0) { $0 + $1.pixels.count } }
+    private var queuedImages: Int { queue.reduce(0) { $0 + $1.images.count } }
 
     private func drain() async {
         while !queue.isEmpty {
@@ -75,15 +78,17 @@ public actor ImageBatcher {
             // maxBatch runs alone).
             var jobs: [Job] = []
             var count = 0
-            while let next = queue.first, jobs.isEmpty || count + next.pixels.count <= configuration.maxBatch {
+            while let next = queue.first, jobs.isEmpty || count + next.images.count <= configuration.maxBatch {
                 jobs.append(queue.removeFirst())
-                count += next.pixels.count
+                count += next.images.count
             }
-            let clip = self.clip
-            let inputs = jobs.map(\.pixels)
-            let result: Result<[[Float]], any Error>
+            let pipeline = self.pipeline, limits = self.limits
+            let inputs = jobs.flatMap(\.images)
+            let result: Result<[Result<[Float], any Error>], any Error>
             do {
-                result = .success(try await offload(modelQueue) { try Self.forward(clip, inputs.flatMap { $0 }) })
+                result = .success(try await offload(modelQueue) {
+                    try pipeline.embed(count: inputs.count) { try ImageLoader.decode(inputs[$0], limits: limits) }.map { $0.map(\.vector) }
+                })
             } catch {
                 result = .failure(error)
             }
@@ -96,20 +101,13 @@ public actor ImageBatcher {
             case .success(let rows):
                 var start = 0
                 for job in jobs {
-                    job.continuation.resume(returning: Array(rows[start..<(start + job.pixels.count)]))
-                    start += job.pixels.count
+                    job.continuation.resume(returning: Array(rows[start..<(start + job.images.count)]))
+                    start += job.images.count
                 }
             case .failure(let error):
                 for job in jobs { job.continuation.resume(throwing: error) }
             }
         }
         draining = false
-    }
-
-    private static func forward(_ clip: CLIP, _ pixels: [[Float]]) throws -> [[Float]] {
-        let size = clip.model.imageSize
-        let batch = Tensor(shape: [pixels.count, 3, size, size], values: pixels.flatMap { $0 })
-        let embeddings = try clip.model.imageEmbeddings(pixelValues: batch)
-        return (0..<pixels.count).map { embeddings.row($0) }
     }
 }

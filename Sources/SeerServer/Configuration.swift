@@ -29,7 +29,7 @@ public struct ServerConfiguration: Sendable {
     public var batching = BatchingConfiguration()
     /// The SAM model behind /sam/* and its embedding cache bounds (SAMConfiguration.swift).
     public var sam = SAMServerConfiguration()
-    /// The index `POST /search` answers from; nil leaves the route out. `SearchIndex(path:clip:modelNames:)`
+    /// The index `POST /search` answers from; nil leaves the route out. `SearchIndex(path:embedder:modelNames:)`
     /// checks that it was built with the served model.
     public var searchIndex: SearchIndex?
     /// A connection must deliver a whole request (headers and body) within this time of opening

@@ -46,7 +46,7 @@ public final class SearchIndex: @unchecked Sendable {
     /// embedding dimension, and a stored model name among `modelNames` (the names the served
     /// model goes by: as given, its folder's absolute path). Vectors of another model would
     /// give meaningless scores, so a mismatch is refused here, at startup.
-    public init(path: String, clip: CLIP, modelNames: [String], ef: Int = 128) throws {
+    public init(path: String, embedder: any ImageEmbedder, modelNames: [String], ef: Int = 128) throws {
         if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") {
             throw IndexError.invalid("seer serve --index takes a SQLite index file; PostgreSQL stores are not served yet")
         }
@@ -54,8 +54,8 @@ public final class SearchIndex: @unchecked Sendable {
         guard let info = try store.info() else {
             throw IndexError.invalid("the index \(path) is empty (run `seer index` first)")
         }
-        guard info.dimension == clip.embeddingDimension else {
-            throw IndexError.mismatch("the index \(path) holds \(info.dimension)-d vectors of model \(info.model); the served model gives \(clip.embeddingDimension)-d embeddings")
+        guard info.dimension == embedder.embeddingDimension else {
+            throw IndexError.mismatch("the index \(path) holds \(info.dimension)-d vectors of model \(info.model); the served model gives \(embedder.embeddingDimension)-d embeddings")
         }
         guard modelNames.contains(info.model) else {
             throw IndexError.mismatch("the index \(path) was built with model \(info.model), not the served model \(modelNames.first ?? "?") (serve that model, or rebuild the index with this one)")

@@ -10,27 +10,31 @@ import ServiceLifecycle
 
 /// Seer's HTTP server: Roboflow Inference's CLIP routes (`/clip/embed_image`, `/clip/embed_text`,
 /// `/clip/compare`) with its request and response shapes, so `inference-sdk` clients work
-/// unchanged, plus `/info`, `/healthz`, `/readiness`, `/metrics` and `/openapi.json`.
+/// unchanged, plus `/info`, `/healthz`, `/readiness`, `/metrics` and `/openapi.json`. The
+/// `/clip/*` routes answer with whatever image embedder is served (CLIP, DINOv2, …); text needs a
+/// model with a text tower. Without an embedder (a SAM-only server) they are left out.
 ///
 /// ```swift
-/// let server = SeerServer(clip: try CLIP(directory: folder), configuration: configuration)
+/// let model = try ModelRegistry.shared.load(directory: folder).requireImageEmbedder()
+/// let server = SeerServer(embedder: model, configuration: configuration)
 /// try await server.run()          // until SIGINT/SIGTERM; in-flight requests finish
 /// ```
 public final class SeerServer: Sendable {
     public static let version = "0.1.0"
 
-    public let clip: CLIP
+    /// The served image embedder; nil for a server of SAM routes only.
+    public let embedder: (any ImageEmbedder)?
     public let configuration: ServerConfiguration
-    public let batcher: ImageBatcher
+    public let batcher: ImageBatcher?
     public let metrics = Metrics()
     let fetcher: ImageFetcher
     let instanceID = UUID().uuidString
     let logger: Logger
 
-    public init(clip: CLIP, configuration: ServerConfiguration, logger: Logger = Logger(label: "seer.server")) {
-        self.clip = clip
+    public init(embedder: (any ImageEmbedder)?, configuration: ServerConfiguration, logger: Logger = Logger(label: "seer.server")) {
+        self.embedder = embedder
         self.configuration = configuration
-        self.batcher = ImageBatcher(clip: clip, configuration: configuration.batching)
+        self.batcher = embedder.map { ImageBatcher(pipeline: $0.pipeline, limits: configuration.imageLimits, configuration: configuration.batching) }
         self.fetcher = ImageFetcher(policy: configuration.urlImages, maxBytes: configuration.maxBodyBytes)
         self.logger = logger
     }
@@ -78,14 +82,16 @@ public final class SeerServer: Sendable {
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: MetricsMiddleware(metrics: metrics))
-        router.post("/clip/embed_image") { request, context in
-            await self.handle(request, context) { try await self.embedImage($0) }
-        }
-        router.post("/clip/embed_text") { request, context in
-            await self.handle(request, context) { try await self.embedText($0) }
-        }
-        router.post("/clip/compare") { request, context in
-            await self.handle(request, context) { try await self.compare($0) }
+        if embedder != nil {
+            router.post("/clip/embed_image") { request, context in
+                await self.handle(request, context) { try await self.embedImage($0) }
+            }
+            router.post("/clip/embed_text") { request, context in
+                await self.handle(request, context) { try await self.embedText($0) }
+            }
+            router.post("/clip/compare") { request, context in
+                await self.handle(request, context) { try await self.compare($0) }
+            }
         }
         router.get("/info") { _, _ in
             jsonResponse(["name": "Seer Inference Server", "version": Self.version, "uuid": self.instanceID])
@@ -95,7 +101,7 @@ public final class SeerServer: Sendable {
         router.get("/metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
-            let text = await self.metrics.prometheusText(batcher: self.batcher.stats)
+            let text = await self.metrics.prometheusText(batcher: self.batcher?.stats ?? BatcherStats())
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
         router.get("/openapi.json") { _, _ in rawJSONResponse(OpenAPI.document(for: self.configuration)) }
@@ -313,8 +319,11 @@ public final class SeerServer: Sendable {
         return images
     }
 
-    /// Fetches (URLs), decodes and preprocesses images in parallel, then embeds them through the batcher.
+    /// Fetches URLs, then embeds the images through the batcher (which decodes and preprocesses
+    /// them on the model's one pipeline). An image that cannot be decoded fails its request
+    /// with a 400 that names the field.
     func embed(images: [ImageInput], field: String) async throws -> [[Float]] {
+        guard let batcher else { throw APIError(.notFound, "NotFound", "this server has no image embedder (start it with --model)") }
         var bytes: [[UInt8]] = []
         for image in images {
             switch image {
@@ -322,39 +331,25 @@ public final class SeerServer: Sendable {
             case .url(let url): bytes.append(try await fetcher.fetch(url))
             }
         }
-        let clip = self.clip, limits = configuration.imageLimits
-        let inputs = bytes
-        let pixels: [[Float]] = try await offload {
-            let slots = Slots<Result<[Float], any Error>>(count: inputs.count)
-            DispatchQueue.concurrentPerform(iterations: inputs.count) { i in
-                slots[i] = Result { clip.preprocessor.pixelValues(try ImageLoader.decode(inputs[i], limits: limits)) }
-            }
-            return try slots.values.enumerated().map { i, result in
-                do { return try result!.get() } catch let error as ImageError {
-                    let name = inputs.count == 1 ? field : "\(field)[\(i)]"
-                    throw APIError.badRequest("\(name): \(error.message)")
-                }
+        let results = try await batcher.embed(images: bytes)
+        return try results.enumerated().map { i, result in
+            do { return try result.get() } catch let error as ImageError {
+                let name = results.count == 1 ? field : "\(field)[\(i)]"
+                throw APIError.badRequest("\(name): \(error.message)")
             }
         }
-        return try await batcher.embed(pixels: pixels)
     }
 
     func embed(texts: [String]) async throws -> [[Float]] {
-        let clip = self.clip
-        return try await offload { try clip.embed(texts: texts) }
+        let model: any VisionModel
+        guard let embedder else { throw APIError(.notFound, "NotFound", "this server has no embedding model (start it with --model)") }
+        model = embedder
+        let text: any TextEmbedder
+        do { text = try model.requireText() } catch {
+            throw APIError.badRequest("\(error)")
+        }
+        return try await offload { try text.embed(texts: texts) }
     }
-}
-
-/// A fixed array written from concurrentPerform, one slot per iteration.
-private final class Slots<T>: @unchecked Sendable {
-    private var storage: [T?]
-    private let lock = NSLock()
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-    subscript(i: Int) -> T? {
-        get { lock.withLock { storage[i] } }
-        set { lock.withLock { storage[i] = newValue } }
-    }
-    var values: [T?] { lock.withLock { storage } }
 }
 
 func constantTimeEqual(_ a: String, _ b: String) -> Bool {

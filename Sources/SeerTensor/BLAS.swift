@@ -17,7 +17,7 @@ public func sgemm(
     beta: Float = 0,
     c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-    _ = seerThreadCount  // its initializer makes BLAS single-threaded
+    _ = blasIsSingleThreaded
     cblas_sgemm(
         CblasRowMajor,
         transposeA ? CblasTrans : CblasNoTrans,

@@ -1,14 +1,15 @@
 import Foundation
+import SeerRuntime
 
-/// The number of worker threads Seer's own kernels use (BLAS has its own pool).
-/// `SEER_NUM_THREADS` overrides the number of active cores.
-public let seerThreadCount: Int = {
-    // Seer splits work itself; BLAS runs single-threaded inside each worker, or its own idle
-    // pool would spin against Seer's on the same cores.
-    setBLASThreadCount(1)
-    if let text = ProcessInfo.processInfo.environment["SEER_NUM_THREADS"], let n = Int(text), n > 0 { return n }
-    return max(1, ProcessInfo.processInfo.activeProcessorCount)
-}()
+/// The number of worker threads Seer's own kernels use now (`SeerThreads.count`).
+public var seerThreadCount: Int {
+    _ = blasIsSingleThreaded
+    return SeerThreads.count
+}
+
+/// Seer splits work itself; BLAS runs single-threaded inside each worker, or its own idle
+/// pool would spin against Seer's on the same cores. Done once, before the first kernel.
+let blasIsSingleThreaded: Void = setBLASThreadCount(1)
 
 /// Runs `body(range)` over `0..<count` split into contiguous chunks, in parallel when the work is
 /// big enough to be worth waking threads for. `grain` is the smallest chunk worth a thread.

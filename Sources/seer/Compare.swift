@@ -32,9 +32,9 @@ struct Compare: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let session = try options.loadCLIP()
+            let session = try options.load()
             let operands = [subject] + others
-            let embeddings = try embed(operands, with: session.clip)
+            let embeddings = try embed(operands, with: session)
             for (operand, embedding) in zip(others, embeddings.dropFirst()) {
                 let cosine = cosineSimilarity(embeddings[0], embedding)
                 if json {
@@ -47,12 +47,13 @@ struct Compare: ParsableCommand {
     }
 
     /// Texts in one batch, images in another; results in operand order. Any unreadable image is fatal here.
-    func embed(_ operands: [String], with clip: CLIP) throws -> [[Float]] {
+    func embed(_ operands: [String], with session: ModelSession) throws -> [[Float]] {
         let textPrefix = "text:"
         let texts = operands.filter { $0.hasPrefix(textPrefix) }.map { String($0.dropFirst(textPrefix.count)) }
         let imagePaths = operands.filter { !$0.hasPrefix(textPrefix) }
-        var textEmbeddings = try clip.embed(texts: texts).makeIterator()
-        var imageEmbeddings = try clip.embed(imagesAt: imagePaths.map { URL(fileURLWithPath: $0) }).map { try $0.get() }.makeIterator()
+        var textEmbeddings = try (texts.isEmpty ? [] : session.textEmbedder().embed(texts: texts)).makeIterator()
+        var imageEmbeddings = try (imagePaths.isEmpty ? [] : session.imageEmbedder().embed(imagesAt: imagePaths.map { URL(fileURLWithPath: $0) }))
+            .map { try $0.get() }.makeIterator()
         return operands.map { $0.hasPrefix(textPrefix) ? textEmbeddings.next()! : imageEmbeddings.next()! }
     }
 }

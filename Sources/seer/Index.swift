@@ -45,18 +45,21 @@ struct Index: ParsableCommand {
         try reportingErrors {
             let root = URL(fileURLWithPath: directory)
             _ = try FileScanner.images(under: root)  // a bad folder fails before the model loads
-            let session = try options.loadCLIP()
+            let session = try options.load()
+            let pipeline = try session.imageEmbedder().pipeline
             let store = try openStore(db)
             // The model as given when it is not a folder (a Hub id), else its absolute path.
             var isFolder: ObjCBool = false
-            let model = FileManager.default.fileExists(atPath: options.model, isDirectory: &isFolder) && isFolder.boolValue
-                ? URL(fileURLWithPath: options.model).standardizedFileURL.path : options.model
-            let info = StoreInfo(model: model, dimension: session.clip.embeddingDimension, encoding: VectorEncoding(rawValue: storage)!)
+            var reference = options.reference
+            if FileManager.default.fileExists(atPath: options.model, isDirectory: &isFolder) && isFolder.boolValue {
+                reference.model = URL(fileURLWithPath: options.model).standardizedFileURL.path
+            }
+            let info = StoreInfo(model: reference.stored, dimension: pipeline.model.embeddingDimension, encoding: VectorEncoding(rawValue: storage)!)
             let encoding = try store.info()?.encoding ?? info.encoding
             var indexer = Indexer(store: store, info: StoreInfo(model: info.model, dimension: info.dimension, encoding: encoding),
                                   batchSize: options.batchSize) { urls in
                 // The index records each failure beside its path, so the message need not repeat it.
-                try session.clip.pipeline.embed(files: urls).map { result in
+                try pipeline.embed(files: urls).map { result in
                     result.map { EmbeddedImage(vector: $0.vector, width: $0.width, height: $0.height) }.mapError { error in
                         guard var imageError = error as? ImageError else { return error }
                         imageError.path = nil

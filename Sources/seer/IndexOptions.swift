@@ -37,10 +37,12 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json, html
 }
 
-/// The model that built the index, as `ModelOptions` (so a Hub id resolves as in other commands),
-/// unless --model overrides it.
+/// The model that built the index (with the pooling it used), as `ModelOptions` (so a Hub id
+/// resolves as in other commands), unless --model overrides it.
 func modelOptions(stored: String, override: String?, threads: Int?) throws -> ModelOptions {
-    var arguments = ["--model", override ?? stored]
+    let reference = ModelReference(parsing: stored)
+    var arguments = ["--model", override ?? reference.model]
+    if let pooling = reference.pooling { arguments += ["--pooling", pooling.rawValue] }
     if let threads { arguments += ["--threads", String(threads)] }
     return try ModelOptions.parse(arguments)
 }

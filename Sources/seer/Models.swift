@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SeerHub
+import SeerModels
 
 /// `seer models pull|list|rm`: models in the Hugging Face Hub cache, shared with Python's huggingface_hub.
 struct Models: ParsableCommand {
@@ -33,16 +34,17 @@ struct Models: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List cached models: revisions, refs, files, size on disk.")
 
-        @Flag(help: "List the model ids known to work with Seer instead, marking those in the cache.")
+        @Flag(help: "List the model ids known to work with Seer instead (every registered family), marking those in the cache.")
         var available = false
 
         func run() throws {
             let cache = HubClient(configuration: .fromEnvironment()).cache
             if available {
                 let cached = Set(cache.models().map(\.repo))
-                printTable(["MODEL", "ARCHITECTURE", "CACHED", "ABOUT"], knownModels.map {
-                    [$0.id, $0.architecture, cached.contains($0.id) ? "yes" : "", $0.summary]
-                })
+                let rows = ModelRegistry.shared.all.flatMap { family in
+                    family.knownCheckpoints.map { [$0.id, family.name, cached.contains($0.id) ? "yes" : "", $0.summary] }
+                }
+                printTable(["MODEL", "ARCHITECTURE", "CACHED", "ABOUT"], rows)
                 return
             }
             var rows: [[String]] = []

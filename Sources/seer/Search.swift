@@ -6,7 +6,7 @@ struct Search: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Find the indexed images most similar to a text or an image.",
         discussion: """
-        Scores are cosine similarities between unit CLIP embeddings. The query is embedded with the model
+        Scores are cosine similarities between unit embeddings (a text query needs a model with a text tower, such as CLIP). The query is embedded with the model
         that built the index (stored in it) unless --model names another with the same dimension.
         Exact search (BLAS) unless the index holds a current HNSW graph; --where always searches exactly.
         A PostgreSQL index is searched in the server (pgvector), through its HNSW index when it has one.
@@ -51,12 +51,12 @@ struct Search: ParsableCommand {
         try reportingErrors {
             let store = try index.open()
             guard let info = try store.info() else { throw CLIError("the index \(index.db) is empty") }
-            let session = try modelOptions(stored: info.model, override: model, threads: threads).loadCLIP()
+            let session = try modelOptions(stored: info.model, override: model, threads: threads).load()
             var query: [Float]
             if let text {
-                query = try session.clip.embed(texts: [text])[0]
+                query = try session.textEmbedder().embed(texts: [text])[0]
             } else {
-                query = try session.clip.embed(imagesAt: [URL(fileURLWithPath: image!)])[0].get()
+                query = try session.imageEmbedder().embed(imagesAt: [URL(fileURLWithPath: image!)])[0].get()
             }
             guard query.count == info.dimension else {
                 throw CLIError("the model gives \(query.count)-d embeddings, the index holds \(info.dimension)-d")

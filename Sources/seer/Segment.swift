@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SeerRuntime
 import SeerImage
 import SeerModels
 
@@ -121,9 +122,9 @@ struct Segment: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            if let threads { setenv("SEER_NUM_THREADS", String(threads), 1) }
+            SeerThreads.set(threads)
             let picture = try ImageLoader.load(contentsOf: URL(fileURLWithPath: image))
-            let sam = try SAM(directory: resolveModelFolder(model))
+            let sam = try ModelRegistry.shared.load(directory: resolveModelFolder(model)).requireSegmenter()
             let embedding = try sam.embed(picture)
             var records: [SegmentRecord]
             if let prompt = try prompt() {

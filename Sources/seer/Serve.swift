@@ -1,20 +1,24 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import SeerRuntime
 import SeerImage
 import SeerModels
 import SeerServer
 
-/// `seer serve`: Roboflow Inference's CLIP (and, with --sam-model, SAM) HTTP API, Seer's /search
-/// over an index, and the /label page.
+/// `seer serve`: Roboflow Inference's CLIP API over any image embedder (and, with --sam-model,
+/// SAM's), Seer's /search over an index, and the /label page.
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve Roboflow Inference's CLIP API (/clip/*) over HTTP; with --sam-model also /sam/* and the labeling page /label; with --index also /search.",
+        abstract: "Serve Roboflow Inference's CLIP API (/clip/*) with any image embedder over HTTP; with --sam-model also /sam/* and the labeling page /label; with --index also /search.",
         discussion: "Ctrl-C or SIGTERM stops accepting connections and lets requests in flight finish."
     )
 
-    @Option(name: .shortAndLong, help: "A CLIP checkpoint folder in Hugging Face layout, or a Hub id ORG/NAME[@REVISION].")
-    var model: String
+    @Option(name: .shortAndLong, help: "An image-embedding checkpoint (CLIP, DINOv2, …) for /clip/* and /search: a folder in Hugging Face layout, or a Hub id ORG/NAME[@REVISION]. Optional with --sam-model.")
+    var model: String?
+
+    @Option(help: "How an embedding pools the image's tokens, for families that offer a choice (DINOv2): cls, mean, cls+mean.")
+    var pooling: EmbeddingPooling?
 
     @Option(help: "Address to listen on.")
     var host = "127.0.0.1"
@@ -77,13 +81,15 @@ struct Serve: ParsableCommand {
         if maxBodyMb < 1 || maxImages < 1 || maxMegapixels <= 0 || timeout <= 0 { throw ValidationError("limits must be positive") }
         if readTimeout <= 0 { throw ValidationError("--read-timeout must be positive") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if model == nil && samModel == nil { throw ValidationError("give --model (an image embedder), --sam-model, or both") }
+        if model == nil && indexPath != nil { throw ValidationError("--index needs the --model it was built with") }
         if allowedHosts != nil && !allowURLImages { throw ValidationError("--allowed-hosts needs --allow-url-images") }
     }
 
     func run() throws {
         try reportingErrors {
-            if let threads { setenv("SEER_NUM_THREADS", String(threads), 1) }
-            let clip = try CLIP(directory: resolveModelFolder(model))
+            SeerThreads.set(threads)
+            let embedder = try model.map { try ModelRegistry.shared.load(directory: resolveModelFolder($0), options: LoadOptions(pooling: pooling)).requireImageEmbedder() }
             var configuration = ServerConfiguration()
             configuration.host = host
             configuration.port = port
@@ -92,7 +98,7 @@ struct Serve: ParsableCommand {
             configuration.maxImagesPerRequest = maxImages
             configuration.requestTimeout = .milliseconds(Int(timeout * 1000))
             configuration.apiKey = apiKey
-            configuration.modelName = model
+            configuration.modelName = model ?? "clip"
             configuration.clipVersionIDs = Set((clipVersionIds ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
             configuration.batching = BatchingConfiguration(maxBatch: maxBatch, maxWait: .milliseconds(maxWaitMs))
             configuration.urlImages = URLImagePolicy(
@@ -101,18 +107,19 @@ struct Serve: ParsableCommand {
                 allowPrivateAddresses: allowPrivateURLs
             )
             configuration.requestReadTimeout = .milliseconds(Int(readTimeout * 1000))
-            if let indexPath {
+            if let indexPath, let model, let embedder {
                 // The names `seer index` stores for this model: a Hub id as given, a folder as its absolute path.
                 let names = [model, URL(fileURLWithPath: model).standardizedFileURL.path]
-                configuration.searchIndex = try SearchIndex(path: indexPath, clip: clip, modelNames: names)
+                    .map { ModelReference(model: $0, pooling: pooling).stored }
+                configuration.searchIndex = try SearchIndex(path: indexPath, embedder: embedder, modelNames: names)
             }
             if let samModel {
-                configuration.sam = SAMServerConfiguration(model: try SAM(directory: resolveModelFolder(samModel)))
+                configuration.sam = SAMServerConfiguration(model: try ModelRegistry.shared.load(directory: resolveModelFolder(samModel)).requireSegmenter())
                 configuration.sam.modelName = samModel
                 configuration.sam.versionIDs = Set((samVersionIds ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
             }
-            let server = SeerServer(clip: clip, configuration: configuration)
-            let host = self.host, name = model
+            let server = SeerServer(embedder: embedder, configuration: configuration)
+            let host = self.host, name = [model, samModel].compactMap { $0 }.joined(separator: " and ")
             // The root command is synchronous: run the server on the concurrency pool and wait.
             let done = DispatchSemaphore(value: 0)
             let failure = LockedError()

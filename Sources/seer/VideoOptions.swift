@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SeerRuntime
 import SeerImage
 import SeerModels
 import SeerVideo
@@ -9,14 +10,15 @@ protocol FrameEmbedder {
     func embed(_ images: [RGBImage]) throws -> [[Float]]
 }
 
-struct CLIPFrameEmbedder: FrameEmbedder {
-    let clip: CLIP
+/// Frames through the model's embedding pipeline, like any other image.
+struct ModelFrameEmbedder: FrameEmbedder {
+    let pipeline: ImageEmbeddingPipeline
     let timings: StageTimings?
 
     func embed(_ images: [RGBImage]) throws -> [[Float]] {
-        guard let timings else { return try clip.embed(images: images) }
-        let pixels = timings.measure(\.preprocess) { clip.pipeline.pixelValues(images) }
-        let embeddings = try timings.measure(\.embed) { try clip.model.imageEmbeddings(pixelValues: pixels) }
+        guard let timings else { return try pipeline.embed(images: images) }
+        let pixels = timings.measure(\.preprocess) { pipeline.pixelValues(images) }
+        let embeddings = try timings.measure(\.embed) { try pipeline.model.imageEmbeddings(pixelValues: pixels) }
         return (0..<images.count).map { embeddings.row($0) }
     }
 }
@@ -45,17 +47,60 @@ struct HistogramFrameEmbedder: FrameEmbedder {
 }
 
 enum EmbedderKind: String, ExpressibleByArgument, CaseIterable {
-    case clip, histogram
+    case model, histogram
+
+    init?(argument: String) {
+        // `clip` was this option's name for the model before other families joined.
+        self.init(rawValue: argument == "clip" ? "model" : argument)
+    }
 }
 
 /// Options shared by the video commands: which frames, and how they become embeddings.
 struct VideoOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "A CLIP checkpoint folder or Hub id ORG/NAME[@REVISION] (needed unless --embedder histogram).")
+    @Option(name: .shortAndLong, help: "An image-embedding checkpoint (CLIP, DINOv2, …): a folder or Hub id ORG/NAME[@REVISION] (needed unless --embedder histogram).")
     var model: String?
 
-    @Option(help: "What embeds a frame: clip (the model) or histogram (colour statistics, no model).")
-    var embedder: EmbedderKind = .clip
+    @Option(help: "How an embedding pools the image's tokens, for families that offer a choice (DINOv2): cls, mean, cls+mean.")
+    var pooling: EmbeddingPooling?
 
+    @Option(help: "What embeds a frame: model (the --model) or histogram (colour statistics, no model).")
+    var embedder: EmbedderKind = .model
+
+    @OptionGroup var frames: FrameOptions
+
+    @Option(help: "Worker threads (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "Frames per forward pass.")
+    var batchSize: Int = 8
+
+    @Flag(help: .hidden)
+    var timings = false
+
+    func validate() throws {
+        if embedder == .model && model == nil { throw ValidationError("give --model, or --embedder histogram") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+    }
+
+    var stallTimeout: Double { frames.stallTimeout }
+
+    func openSource(_ path: String) throws -> FFmpegFrameSource { try frames.openSource(path) }
+
+    func makeEmbedder(timings: StageTimings? = nil) throws -> FrameEmbedder {
+        switch embedder {
+        case .histogram:
+            return HistogramFrameEmbedder()
+        case .model:
+            SeerThreads.set(threads)
+            let loaded = try ModelRegistry.shared.load(directory: resolveModelFolder(model ?? ""), options: LoadOptions(pooling: pooling))
+            return ModelFrameEmbedder(pipeline: try loaded.requireImageEmbedder().pipeline, timings: timings)
+        }
+    }
+}
+
+/// Which frames of a video or stream to read.
+struct FrameOptions: ParsableArguments {
     @Option(help: "Sample this many frames per second (default 2).")
     var fps: Double?
 
@@ -68,24 +113,12 @@ struct VideoOptions: ParsableArguments {
     @Option(help: "Give up on a stream that sends nothing for this many seconds.")
     var stallTimeout: Double = 10
 
-    @Option(help: "Worker threads (default: all cores).")
-    var threads: Int?
-
-    @Option(help: "Frames per forward pass.")
-    var batchSize: Int = 8
-
-    @Flag(help: .hidden)
-    var timings = false
-
     func validate() throws {
-        if embedder == .clip && model == nil { throw ValidationError("give --model, or --embedder histogram") }
         if let fps, !(fps > 0) { throw ValidationError("--fps must be positive") }
         if let every, every < 1 { throw ValidationError("--every must be at least 1") }
         if fps != nil && every != nil { throw ValidationError("give --fps or --every, not both") }
         if !(start >= 0) { throw ValidationError("--start must be 0 or more") }
         if !(stallTimeout >= 0) { throw ValidationError("--stall-timeout must be 0 or more") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
     }
 
     var sampling: FrameSampling {
@@ -95,16 +128,6 @@ struct VideoOptions: ParsableArguments {
 
     func openSource(_ path: String) throws -> FFmpegFrameSource {
         try FFmpegFrameSource(path, options: FrameSourceOptions(sampling: sampling, start: start, stallTimeout: stallTimeout))
-    }
-
-    func makeEmbedder(timings: StageTimings? = nil) throws -> FrameEmbedder {
-        switch embedder {
-        case .histogram:
-            return HistogramFrameEmbedder()
-        case .clip:
-            if let threads { setenv("SEER_NUM_THREADS", String(threads), 1) }
-            return CLIPFrameEmbedder(clip: try CLIP(directory: resolveModelFolder(model ?? "")), timings: timings)
-        }
     }
 }
 

@@ -15,7 +15,7 @@ struct BatchingTests {
                 let result = try await client.post("/clip/embed_image", json: ["image": try base64Image(name)])
                 out.append(try #require(rows(result.object["embeddings"])?.first))
             }
-            #expect(await server.batcher.stats.multiRequestBatches == 0)
+            #expect(await server.batcher!.stats.multiRequestBatches == 0)
             return out
         }
         // Concurrent: the batch waits (up to a minute) until all six are in, so it is one pass of six.
@@ -33,7 +33,7 @@ struct BatchingTests {
                 for try await (i, row) in group { out[i] = row }
                 return out
             }
-            let stats = await server.batcher.stats
+            let stats = await server.batcher!.stats
             #expect(stats.batches == 1)
             #expect(stats.largestBatch == 6)
             #expect(stats.multiRequestBatches == 1)
@@ -46,12 +46,12 @@ struct BatchingTests {
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.batching = BatchingConfiguration(maxBatch: 2, maxWait: .milliseconds(1500))
-        let server = SeerServer(clip: sharedCLIP, configuration: configuration)
+        let server = SeerServer(embedder: sharedCLIP, configuration: configuration)
         let running = try await server.start()
         let client = Client(port: running.port)
         let body = try JSONSerialization.data(withJSONObject: ["image": try base64Image("chelsea.jpg")])
         let inFlight = Task { try await client.post("/clip/embed_image", raw: body) }
-        while await server.batcher.pendingRequests == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        while await server.batcher!.pendingRequests == 0 { try await Task.sleep(for: .milliseconds(5)) }
         try await running.shutdown()
         let result = try await inFlight.value
         #expect(result.status == 200)

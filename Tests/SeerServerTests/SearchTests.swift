@@ -46,7 +46,7 @@ struct PhotoIndex {
     }
 
     func open() throws -> SearchIndex {
-        try SearchIndex(path: db, clip: sharedCLIP, modelNames: [Self.modelName])
+        try SearchIndex(path: db, embedder: sharedCLIP, modelNames: [Self.modelName])
     }
 
     func remove() { try? FileManager.default.removeItem(at: root) }
@@ -186,9 +186,9 @@ struct SearchTests {
     func refusesOtherModels() throws {
         let index = try PhotoIndex.make()
         defer { index.remove() }
-        #expect(throws: IndexError.self) { try SearchIndex(path: index.db, clip: sharedCLIP, modelNames: ["openai/clip-vit-base-patch32"]) }
+        #expect(throws: IndexError.self) { try SearchIndex(path: index.db, embedder: sharedCLIP, modelNames: ["openai/clip-vit-base-patch32"]) }
         do {
-            _ = try SearchIndex(path: index.db, clip: sharedCLIP, modelNames: ["other"])
+            _ = try SearchIndex(path: index.db, embedder: sharedCLIP, modelNames: ["other"])
             Issue.record("accepted an index of another model")
         } catch {
             #expect("\(error)".contains(PhotoIndex.modelName), "\(error)")
@@ -200,7 +200,7 @@ struct SearchTests {
         batch.upserts = [CatalogEntry(path: "/x.jpg", hash: "00", size: 1, mtime: 0, vector: [1, 0, 0, 0, 0, 0, 0])]
         try store.commit(batch)
         do {
-            _ = try SearchIndex(path: other, clip: sharedCLIP, modelNames: [PhotoIndex.modelName])
+            _ = try SearchIndex(path: other, embedder: sharedCLIP, modelNames: [PhotoIndex.modelName])
             Issue.record("accepted a 7-d index")
         } catch {
             #expect("\(error)".contains("7-d"), "\(error)")
@@ -208,11 +208,11 @@ struct SearchTests {
 
         let empty = index.root.appendingPathComponent("empty.sqlite").path
         _ = try SQLiteCatalog(path: empty)
-        #expect(throws: IndexError.self) { try SearchIndex(path: empty, clip: sharedCLIP, modelNames: [PhotoIndex.modelName]) }
-        #expect(throws: IndexError.self) { try SearchIndex(path: index.root.appendingPathComponent("missing.sqlite").path, clip: sharedCLIP, modelNames: [PhotoIndex.modelName]) }
+        #expect(throws: IndexError.self) { try SearchIndex(path: empty, embedder: sharedCLIP, modelNames: [PhotoIndex.modelName]) }
+        #expect(throws: IndexError.self) { try SearchIndex(path: index.root.appendingPathComponent("missing.sqlite").path, embedder: sharedCLIP, modelNames: [PhotoIndex.modelName]) }
         // A PostgreSQL URL is refused by name, not taken for a file path.
         #expect(throws: IndexError.invalid("seer serve --index takes a SQLite index file; PostgreSQL stores are not served yet")) {
-            try SearchIndex(path: "postgres://localhost/photos", clip: sharedCLIP, modelNames: [PhotoIndex.modelName])
+            try SearchIndex(path: "postgres://localhost/photos", embedder: sharedCLIP, modelNames: [PhotoIndex.modelName])
         }
     }
 

@@ -39,7 +39,7 @@ func withServer<T>(_ configure: (inout ServerConfiguration) -> Void = { _ in }, 
     configuration.host = "127.0.0.1"
     configuration.port = 0
     configure(&configuration)
-    let server = SeerServer(clip: sharedCLIP, configuration: configuration)
+    let server = SeerServer(embedder: sharedCLIP, configuration: configuration)
     let running = try await server.start()
     do {
         let result = try await body(server, Client(port: running.port))

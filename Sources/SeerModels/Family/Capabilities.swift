@@ -76,6 +76,11 @@ extension VisionModel {
         return text
     }
 
+    public func requireSegmenter() throws -> any SegmentAnything {
+        guard let segmenter = self as? any SegmentAnything else { throw CapabilityError.notASegmenter(modelType: modelType) }
+        return segmenter
+    }
+
     public func requireImageEmbedder() throws -> any ImageEmbedder {
         guard let embedder = self as? any ImageEmbedder else {
             throw CapabilityError.notAnImageEmbedder(modelType: modelType, imageEmbedders: ModelRegistry.shared.modelTypes(with: .imageEmbedding))

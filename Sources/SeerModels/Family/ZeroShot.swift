@@ -15,6 +15,14 @@ public enum ZeroShotScoring: Sendable, Equatable {
         case .sigmoid: return "sigmoid"
         }
     }
+
+    /// The rule in a few words, for people.
+    public var summary: String {
+        switch self {
+        case .softmax: return "softmax over the labels"
+        case .sigmoid: return "sigmoid per label, independent"
+        }
+    }
 }
 
 /// Label probabilities for image embeddings under a family's scoring rule.

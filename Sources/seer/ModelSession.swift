@@ -2,29 +2,36 @@ import Foundation
 import SeerImage
 import SeerModels
 
-/// A loaded CLIP model plus the per-file plumbing the commands share: resolving operands to
-/// files or texts, embedding files in batches with progress, and reporting bad files without
-/// stopping.
-struct CLIPSession {
-    let clip: CLIP
+/// A loaded model of any family plus the per-file plumbing the commands share: embedding
+/// files in batches with progress, and reporting bad files without stopping. Commands ask
+/// it for a capability (`imageEmbedder()`, `textEmbedder()`), never for a family.
+struct ModelSession {
+    let model: any VisionModel
 
-    init(modelPath: String) throws {
-        clip = try CLIP(directory: URL(fileURLWithPath: modelPath))
+    init(modelPath: String, options: LoadOptions = LoadOptions()) throws {
+        model = try ModelRegistry.shared.load(directory: URL(fileURLWithPath: modelPath), options: options)
     }
+
+    /// The model as an image embedder, or a clear error naming the families that are.
+    func imageEmbedder() throws -> any ImageEmbedder { try model.requireImageEmbedder() }
+
+    /// The model's text tower, or a clear error naming the families that have one.
+    func textEmbedder() throws -> any TextEmbedder { try model.requireText() }
 
     /// Embeds image files in batches. Calls `onResult` for every file in input order; a file
     /// that cannot be decoded is reported on stderr and counted, not fatal.
     /// Returns the number of files that failed.
     func embedImages(_ paths: [String], batchSize: Int, onResult: (String, [Float]) throws -> Void) throws -> Int {
+        let pipeline = try imageEmbedder().pipeline
         let progress = Progress(total: paths.count, unit: "images")
         var failed = 0
         var start = 0
         while start < paths.count {
             let chunk = Array(paths[start..<min(paths.count, start + batchSize)])
-            let results = try clip.embed(imagesAt: chunk.map { URL(fileURLWithPath: $0) })
+            let results = try pipeline.embed(files: chunk.map { URL(fileURLWithPath: $0) })
             for (path, result) in zip(chunk, results) {
                 switch result {
-                case .success(let embedding): try onResult(path, embedding)
+                case .success(let embedded): try onResult(path, embedded.vector)
                 case .failure(let error):
                     failed += 1
                     progress.interrupt { printError("seer: skipped \(error)") }
