@@ -1,15 +1,18 @@
 import ArgumentParser
 import Foundation
 import SeerModels
+import SeerVideo
 
 struct Classify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Zero-shot classification: label probabilities for each image from text labels.",
+        abstract: "Zero-shot classification: label probabilities for each image, or each sampled video frame, from text labels.",
         discussion: """
-        Probabilities are the softmax over labels of logit_scale × cosine(image, label), as CLIPModel's
-        logits_per_image. Each label is put into a prompt template ("a photo of a {}." unless --template
-        or --ensemble says otherwise); with several templates a label's text embedding is the mean of
-        its normalized prompt embeddings.
+        Probabilities follow the model family's rule, which the output names: for CLIP the softmax over
+        labels of logit_scale × cosine(image, label), as CLIPModel's logits_per_image. Each label is put
+        into a prompt template ("a photo of a {}." unless --template or --ensemble says otherwise); with
+        several templates a label's text embedding is the mean of its normalized prompt embeddings.
+        A video file or stream URL is classified frame by frame (--fps, --every): one result per sampled
+        frame, or with --runs one per run of frames that share their top label; --plot draws the timeline.
         """
     )
 
@@ -30,19 +33,28 @@ struct Classify: ParsableCommand {
     @Option(name: [.customShort("k"), .long], help: "Show the k most probable labels per image (default: all).")
     var topK: Int?
 
-    @Option(help: "Output format: table or json (one JSON object per image per line).")
+    @Option(help: "Output format: table, json (one JSON object per image or frame per line) or csv.")
     var format: OutputFormat = .table
 
-    @Argument(help: "Image files (JPEG, PNG, WebP).")
+    @OptionGroup(title: "Video") var frames: FrameOptions
+
+    @Flag(help: "For videos: one result per run of consecutive frames with the same top label.")
+    var runs = false
+
+    @Option(help: "For one video: write an SVG timeline of the top label per frame.")
+    var plot: String?
+
+    @Argument(help: "Image files (JPEG, PNG, WebP), video files or stream URLs.")
     var images: [String]
 
-    enum OutputFormat: String, ExpressibleByArgument { case table, json }
+    enum OutputFormat: String, ExpressibleByArgument { case table, json, csv }
 
     func validate() throws {
         if labels == nil && labelsFile == nil { throw ValidationError("give --labels or --labels-file") }
         if ensemble && !template.isEmpty { throw ValidationError("--ensemble and --template are exclusive") }
         if let topK, topK < 1 { throw ValidationError("--top-k must be at least 1") }
         if images.isEmpty { throw ValidationError("give at least one image") }
+        if plot != nil && images.filter(isVideo).count != 1 { throw ValidationError("--plot draws one video's timeline: give exactly one video") }
     }
 
     func labelList() throws -> [String] {
@@ -60,35 +72,83 @@ struct Classify: ParsableCommand {
         return list
     }
 
+    struct Score: Encodable {
+        let label: String, probability: Float, cosine: Float
+        init(_ p: ZeroShotClassifier.Prediction) { (label, probability, cosine) = (p.label, p.probability, p.cosine) }
+    }
+
     struct Line: Encodable {
-        struct Score: Encodable { let label: String; let probability: Float; let cosine: Float }
         let path: String
+        var frame: Int?
+        var time: Double?
+        let scoring: String
         let predictions: [Score]
+    }
+
+    struct RunLine: Encodable {
+        let path: String
+        let scoring: String
+        let run: LabelRun
     }
 
     func run() throws {
         try reportingErrors {
-            let session = try options.loadCLIP()
+            let session = try options.load()
+            let text = try session.textEmbedder()
+            _ = try session.imageEmbedder()
             let templates = ensemble ? defaultPromptTemplates : (template.isEmpty ? ["a photo of a {}."] : template)
-            let classifier = try session.clip.classifier(labels: try labelList(), templates: templates)
+            let classifier = try text.classifier(labels: try labelList(), templates: templates)
             let shown = min(topK ?? classifier.labels.count, classifier.labels.count)
             let labelWidth = min(40, classifier.labels.map(\.count).max() ?? 0)
-            let failed = try session.embedImages(images, batchSize: options.batchSize) { path, embedding in
-                let predictions = classifier.predict(embedding).prefix(shown)
+            let rule = classifier.scoring.name
+            if format == .csv { print(runs ? "path,label,start,end,frames,mean_probability" : "path,frame,time,rank,label,probability,cosine") }
+            func emit(_ path: String, frame: ClassifiedFrame?, _ predictions: ArraySlice<ZeroShotClassifier.Prediction>) throws {
                 switch format {
                 case .json:
-                    try printJSONLine(Line(path: path, predictions: predictions.map {
-                        .init(label: $0.label, probability: $0.probability, cosine: $0.cosine)
-                    }))
+                    try printJSONLine(Line(path: path, frame: frame?.index, time: frame?.time, scoring: rule, predictions: predictions.map(Score.init)))
+                case .csv:
+                    for (rank, p) in predictions.enumerated() {
+                        let position = frame.map { "\($0.index),\(String(format: "%.3f", $0.time))" } ?? ","
+                        print("\(csvField(path)),\(position),\(rank + 1),\(csvField(p.label)),\(p.probability),\(p.cosine)")
+                    }
                 case .table:
-                    print(path)
+                    print(frame.map { String(format: "%@ @ %.2f s", path, $0.time) } ?? path, "(\(classifier.scoring.summary))")
                     for p in predictions {
                         let label = p.label.padding(toLength: max(labelWidth, p.label.count), withPad: " ", startingAt: 0)
                         print(String(format: "  %@  %6.2f%%", label, Double(p.probability) * 100))
                     }
                 }
             }
-            if failed > 0 { throw CLIError("\(failed) of \(images.count) images could not be read") }
+            let stills = images.filter { !isVideo($0) }
+            let failed = try session.embedImages(stills, batchSize: options.batchSize) { path, embedding in
+                try emit(path, frame: nil, classifier.predict(embedding).prefix(shown))
+            }
+            for video in images.filter(isVideo) {
+                let pipeline = try session.imageEmbedder().pipeline
+                var classified: [ClassifiedFrame] = []
+                try forEachEmbeddedFrame(try frames.openSource(video), embedder: ModelFrameEmbedder(pipeline: pipeline, timings: nil),
+                                         batchSize: options.batchSize) { frame, embedding in
+                    let result = ClassifiedFrame(time: frame.time, index: classified.count, predictions: classifier.predict(embedding))
+                    classified.append(result)
+                    if !runs { try emit(video, frame: result, result.predictions.prefix(shown)) }
+                }
+                guard !classified.isEmpty else { throw CLIError("\(video): no frames were sampled") }
+                if runs {
+                    for run in LabelRun.runs(classified) {
+                        switch format {
+                        case .json: try printJSONLine(RunLine(path: video, scoring: rule, run: run))
+                        case .csv: print("\(csvField(video)),\(csvField(run.label)),\(run.start),\(run.end),\(run.frames),\(run.meanProbability)")
+                        case .table: print(String(format: "%@  %8.2f–%8.2f s  %4d frames  %6.2f%%  %@", video, run.start, run.end, run.frames,
+                                                  Double(run.meanProbability) * 100, run.label))
+                        }
+                    }
+                }
+                if let plot {
+                    let svg = LabelTimelinePlot.svg(frames: classified, labels: classifier.labels, title: "\(video) (\(rule))")
+                    try writeAtomically(Data(svg.utf8), to: URL(fileURLWithPath: plot))
+                }
+            }
+            if failed > 0 { throw CLIError("\(failed) of \(stills.count) images could not be read") }
         }
     }
 }

@@ -120,7 +120,7 @@ func maxAbsDiff(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - 
         let result = try seer(["classify", "--model", tinyModel.path, "--labels", "cat,dog", "--ensemble", chelsea])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
-        #expect(lines.count == 3 && lines[0] == chelsea)
+        #expect(lines.count == 3 && lines[0] == "\(chelsea) (softmax over the labels)")
         #expect(lines.dropFirst().allSatisfy { $0.hasSuffix("%") })
     }
 
