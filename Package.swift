@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Layers (see DESIGN.md): SeerTensor (math) <- SeerModels (architectures) <- seer (CLI).
+// Layers (see ARCHITECTURE.md): SeerTensor (math) <- SeerModels (families behind one seam) <- seer (CLI), SeerServer.
 // SeerImage and SeerTokenizers turn files and strings into model inputs and know no tensors.
 let package = Package(
     name: "Seer",

@@ -68,7 +68,7 @@ func close(_ a: Double, _ b: Double) -> Bool {
     }
 
     @Test func stationaryFlagRatesMatchDesign() {
-        // DESIGN.md: Identify Changes flags ~20% of a stationary stream, Identify Outliers ~9%.
+        // Roboflow's blocks by construction: Identify Changes flags ~20% of a stationary stream, Identify Outliers ~9%.
         var stream = StationaryStream(dimension: 32, noise: 0.3, seed: 7)
         var changes = RoboflowIdentifyChanges()
         var outliers = RoboflowIdentifyOutliers()
