@@ -2,7 +2,7 @@ import Foundation
 
 /// `config.json` of a CLIP checkpoint, decoded as transformers' CLIPConfig with the same
 /// defaults for absent fields (configuration_clip.py), so Hub checkpoints load as they are.
-public struct CLIPConfig: Sendable, Equatable {
+public struct CLIPConfig: Sendable, Equatable, Decodable {
     public var text: CLIPTextConfig
     public var vision: CLIPVisionConfig
     public var projectionDim: Int
@@ -16,31 +16,27 @@ public struct CLIPConfig: Sendable, Equatable {
     }
 
     public init(contentsOf url: URL) throws {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ModelError.missingFile(url.path)
-        }
-        guard let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw ModelError.invalidConfig("\(url.path) is not a JSON object")
-        }
-        try self.init(json: json)
+        self = try ModelConfigFile.decode(CLIPConfig.self, from: url)
     }
 
     public init(json: [String: Any]) throws {
-        // Old checkpoints carry `text_config_dict`/`vision_config_dict` beside (or instead of) the new keys.
-        let textJSON = (json["text_config"] as? [String: Any]) ?? (json["text_config_dict"] as? [String: Any]) ?? [:]
-        let visionJSON = (json["vision_config"] as? [String: Any]) ?? (json["vision_config_dict"] as? [String: Any]) ?? [:]
-        text = try CLIPTextConfig(json: textJSON)
-        vision = try CLIPVisionConfig(json: visionJSON)
-        projectionDim = try json.int("projection_dim") ?? 512
-        logitScaleInitValue = try json.float("logit_scale_init_value") ?? 2.6592
+        self = try ModelConfigFile.decode(CLIPConfig.self, json: json)
     }
 
     /// openai/clip-vit-base-patch32 (the benchmark model).
     public static let vitBasePatch32 = CLIPConfig()
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: ConfigKey.self)
+        // Old checkpoints carry `text_config_dict`/`vision_config_dict` beside (or instead of) the new keys.
+        text = try c.has("text_config") ? c.nested("text_config", CLIPTextConfig.self) : c.nested("text_config_dict", CLIPTextConfig.self)
+        vision = try c.has("vision_config") ? c.nested("vision_config", CLIPVisionConfig.self) : c.nested("vision_config_dict", CLIPVisionConfig.self)
+        projectionDim = try c("projection_dim", or: 512)
+        logitScaleInitValue = try c("logit_scale_init_value", or: 2.6592)
+    }
 }
 
-public struct CLIPTextConfig: Sendable, Equatable {
+public struct CLIPTextConfig: Sendable, Equatable, Decodable {
     public var vocabSize = 49408
     public var hiddenSize = 512
     public var intermediateSize = 2048
@@ -53,26 +49,23 @@ public struct CLIPTextConfig: Sendable, Equatable {
 
     public init() {}
 
-    init(json: [String: Any]) throws {
-        vocabSize = try json.int("vocab_size") ?? vocabSize
-        hiddenSize = try json.int("hidden_size") ?? hiddenSize
-        intermediateSize = try json.int("intermediate_size") ?? intermediateSize
-        numHiddenLayers = try json.int("num_hidden_layers") ?? numHiddenLayers
-        numAttentionHeads = try json.int("num_attention_heads") ?? numAttentionHeads
-        maxPositionEmbeddings = try json.int("max_position_embeddings") ?? maxPositionEmbeddings
-        hiddenAct = (json["hidden_act"] as? String) ?? hiddenAct
-        layerNormEps = try json.float("layer_norm_eps") ?? layerNormEps
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: ConfigKey.self)
+        vocabSize = try c("vocab_size", or: vocabSize)
+        hiddenSize = try c("hidden_size", or: hiddenSize)
+        intermediateSize = try c("intermediate_size", or: intermediateSize)
+        numHiddenLayers = try c("num_hidden_layers", or: numHiddenLayers)
+        numAttentionHeads = try c("num_attention_heads", or: numAttentionHeads)
+        maxPositionEmbeddings = try c("max_position_embeddings", or: maxPositionEmbeddings)
+        hiddenAct = try c("hidden_act", or: hiddenAct)
+        layerNormEps = try c("layer_norm_eps", or: layerNormEps)
         // `eos_token_id` may be a list in newer configs; the first is the one the pooling uses.
-        if let list = json["eos_token_id"] as? [Any], let first = (list.first as? NSNumber)?.intValue {
-            eosTokenID = first
-        } else {
-            eosTokenID = try json.int("eos_token_id") ?? eosTokenID
-        }
+        eosTokenID = try c("eos_token_id", or: FirstInt?.none)?.value ?? eosTokenID
         try validate(hiddenSize: hiddenSize, heads: numAttentionHeads, tower: "text_config")
     }
 }
 
-public struct CLIPVisionConfig: Sendable, Equatable {
+public struct CLIPVisionConfig: Sendable, Equatable, Decodable {
     public var hiddenSize = 768
     public var intermediateSize = 3072
     public var numHiddenLayers = 12
@@ -85,16 +78,17 @@ public struct CLIPVisionConfig: Sendable, Equatable {
 
     public init() {}
 
-    init(json: [String: Any]) throws {
-        hiddenSize = try json.int("hidden_size") ?? hiddenSize
-        intermediateSize = try json.int("intermediate_size") ?? intermediateSize
-        numHiddenLayers = try json.int("num_hidden_layers") ?? numHiddenLayers
-        numAttentionHeads = try json.int("num_attention_heads") ?? numAttentionHeads
-        numChannels = try json.int("num_channels") ?? numChannels
-        imageSize = try json.squareSize("image_size") ?? imageSize
-        patchSize = try json.squareSize("patch_size") ?? patchSize
-        hiddenAct = (json["hidden_act"] as? String) ?? hiddenAct
-        layerNormEps = try json.float("layer_norm_eps") ?? layerNormEps
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: ConfigKey.self)
+        hiddenSize = try c("hidden_size", or: hiddenSize)
+        intermediateSize = try c("intermediate_size", or: intermediateSize)
+        numHiddenLayers = try c("num_hidden_layers", or: numHiddenLayers)
+        numAttentionHeads = try c("num_attention_heads", or: numAttentionHeads)
+        numChannels = try c("num_channels", or: numChannels)
+        imageSize = try c("image_size", or: SquareSize(imageSize)).value
+        patchSize = try c("patch_size", or: SquareSize(patchSize)).value
+        hiddenAct = try c("hidden_act", or: hiddenAct)
+        layerNormEps = try c("layer_norm_eps", or: layerNormEps)
         try validate(hiddenSize: hiddenSize, heads: numAttentionHeads, tower: "vision_config")
         guard patchSize > 0, imageSize % patchSize == 0 else {
             throw ModelError.invalidConfig("vision_config: image_size \(imageSize) is not a multiple of patch_size \(patchSize)")
@@ -108,33 +102,5 @@ public struct CLIPVisionConfig: Sendable, Equatable {
 private func validate(hiddenSize: Int, heads: Int, tower: String) throws {
     guard hiddenSize > 0, heads > 0, hiddenSize % heads == 0 else {
         throw ModelError.invalidConfig("\(tower): hidden_size \(hiddenSize) is not divisible by num_attention_heads \(heads)")
-    }
-}
-
-extension Dictionary where Key == String, Value == Any {
-    /// An integer field, nil when absent or null; a wrong type is an error naming the key.
-    func int(_ key: String) throws -> Int? {
-        guard let value = self[key], !(value is NSNull) else { return nil }
-        guard let number = value as? NSNumber, Double(number.intValue) == number.doubleValue else {
-            throw ModelError.invalidConfig("'\(key)' should be an integer, found \(value)")
-        }
-        return number.intValue
-    }
-
-    func float(_ key: String) throws -> Float? {
-        guard let value = self[key], !(value is NSNull) else { return nil }
-        guard let number = value as? NSNumber else { throw ModelError.invalidConfig("'\(key)' should be a number, found \(value)") }
-        return number.floatValue
-    }
-
-    /// A size given as an int or as a [height, width] pair that must be square.
-    func squareSize(_ key: String) throws -> Int? {
-        if let pair = self[key] as? [NSNumber] {
-            guard pair.count == 2, pair[0] == pair[1] else {
-                throw ModelError.invalidConfig("'\(key)' \(pair) is not square; Seer's vision encoders take square inputs")
-            }
-            return pair[0].intValue
-        }
-        return try int(key)
     }
 }

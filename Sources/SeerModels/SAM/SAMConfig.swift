@@ -3,7 +3,7 @@ import Foundation
 /// `config.json` of a Segment Anything checkpoint, decoded as transformers' SamConfig
 /// (configuration_sam.py) with the same defaults for absent fields, so Hub checkpoints
 /// (facebook/sam-vit-base, -large, -huge) load as they are.
-public struct SAMConfig: Sendable, Equatable {
+public struct SAMConfig: Sendable, Equatable, Decodable {
     public var vision = SAMVisionConfig()
     public var promptEncoder = SAMPromptEncoderConfig()
     public var maskDecoder = SAMMaskDecoderConfig()
@@ -12,20 +12,18 @@ public struct SAMConfig: Sendable, Equatable {
     public init() {}
 
     public init(contentsOf url: URL) throws {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ModelError.missingFile(url.path)
-        }
-        guard let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw ModelError.invalidConfig("\(url.path) is not a JSON object")
-        }
-        try self.init(json: json)
+        self = try ModelConfigFile.decode(SAMConfig.self, from: url)
     }
 
     public init(json: [String: Any]) throws {
-        vision = try SAMVisionConfig(json: json["vision_config"] as? [String: Any] ?? [:])
-        promptEncoder = try SAMPromptEncoderConfig(json: json["prompt_encoder_config"] as? [String: Any] ?? [:])
-        maskDecoder = try SAMMaskDecoderConfig(json: json["mask_decoder_config"] as? [String: Any] ?? [:])
+        self = try ModelConfigFile.decode(SAMConfig.self, json: json)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: ConfigKey.self)
+        vision = try c.nested("vision_config", SAMVisionConfig.self)
+        promptEncoder = try c.nested("prompt_encoder_config", SAMPromptEncoderConfig.self)
+        maskDecoder = try c.nested("mask_decoder_config", SAMMaskDecoderConfig.self)
         // The three parts meet in one embedding space; transformers would fail on a mismatch
         // only in the middle of a forward pass.
         guard vision.outputChannels == promptEncoder.hiddenSize, promptEncoder.hiddenSize == maskDecoder.hiddenSize,
@@ -38,7 +36,7 @@ public struct SAMConfig: Sendable, Equatable {
     }
 }
 
-public struct SAMVisionConfig: Sendable, Equatable {
+public struct SAMVisionConfig: Sendable, Equatable, Decodable {
     public var hiddenSize = 768
     public var outputChannels = 256
     public var numHiddenLayers = 12
@@ -58,30 +56,26 @@ public struct SAMVisionConfig: Sendable, Equatable {
 
     public init() {}
 
-    init(json: [String: Any]) throws {
-        hiddenSize = try json.int("hidden_size") ?? hiddenSize
-        outputChannels = try json.int("output_channels") ?? outputChannels
-        numHiddenLayers = try json.int("num_hidden_layers") ?? numHiddenLayers
-        numAttentionHeads = try json.int("num_attention_heads") ?? numAttentionHeads
-        numChannels = try json.int("num_channels") ?? numChannels
-        imageSize = try json.squareSize("image_size") ?? imageSize
-        patchSize = try json.squareSize("patch_size") ?? patchSize
-        hiddenAct = (json["hidden_act"] as? String) ?? hiddenAct
-        layerNormEps = try json.float("layer_norm_eps") ?? layerNormEps
-        qkvBias = (json["qkv_bias"] as? Bool) ?? qkvBias
-        useAbsPos = (json["use_abs_pos"] as? Bool) ?? useAbsPos
-        useRelPos = (json["use_rel_pos"] as? Bool) ?? useRelPos
-        windowSize = try json.int("window_size") ?? windowSize
-        if let list = json["global_attn_indexes"] {
-            guard let numbers = list as? [NSNumber] else {
-                throw ModelError.invalidConfig("'global_attn_indexes' should be a list of integers, found \(list)")
-            }
-            globalAttnIndexes = numbers.map(\.intValue)
-        }
-        numPosFeats = try json.int("num_pos_feats") ?? numPosFeats
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: ConfigKey.self)
+        hiddenSize = try c("hidden_size", or: hiddenSize)
+        outputChannels = try c("output_channels", or: outputChannels)
+        numHiddenLayers = try c("num_hidden_layers", or: numHiddenLayers)
+        numAttentionHeads = try c("num_attention_heads", or: numAttentionHeads)
+        numChannels = try c("num_channels", or: numChannels)
+        imageSize = try c("image_size", or: SquareSize(imageSize)).value
+        patchSize = try c("patch_size", or: SquareSize(patchSize)).value
+        hiddenAct = try c("hidden_act", or: hiddenAct)
+        layerNormEps = try c("layer_norm_eps", or: layerNormEps)
+        qkvBias = try c("qkv_bias", or: qkvBias)
+        useAbsPos = try c("use_abs_pos", or: useAbsPos)
+        useRelPos = try c("use_rel_pos", or: useRelPos)
+        windowSize = try c("window_size", or: windowSize)
+        globalAttnIndexes = try c("global_attn_indexes", or: globalAttnIndexes)
+        numPosFeats = try c("num_pos_feats", or: numPosFeats)
         // transformers: mlp_dim = int(hidden_size * mlp_ratio) when absent or null.
-        let ratio = try json.float("mlp_ratio").map(Double.init) ?? 4.0
-        mlpDim = try json.int("mlp_dim") ?? Int(Double(hiddenSize) * ratio)
+        let ratio = try c("mlp_ratio", or: Double?.none) ?? 4.0
+        mlpDim = try c("mlp_dim", or: Int?.none) ?? Int(Double(hiddenSize) * ratio)
         guard hiddenSize > 0, numAttentionHeads > 0, hiddenSize % numAttentionHeads == 0 else {
             throw ModelError.invalidConfig("vision_config: hidden_size \(hiddenSize) is not divisible by num_attention_heads \(numAttentionHeads)")
         }
@@ -98,7 +92,7 @@ public struct SAMVisionConfig: Sendable, Equatable {
     var headDim: Int { hiddenSize / numAttentionHeads }
 }
 
-public struct SAMPromptEncoderConfig: Sendable, Equatable {
+public struct SAMPromptEncoderConfig: Sendable, Equatable, Decodable {
     public var hiddenSize = 256
     public var imageSize = 1024
     public var patchSize = 16
@@ -109,14 +103,15 @@ public struct SAMPromptEncoderConfig: Sendable, Equatable {
 
     public init() {}
 
-    init(json: [String: Any]) throws {
-        hiddenSize = try json.int("hidden_size") ?? hiddenSize
-        imageSize = try json.squareSize("image_size") ?? imageSize
-        patchSize = try json.squareSize("patch_size") ?? patchSize
-        maskInputChannels = try json.int("mask_input_channels") ?? maskInputChannels
-        numPointEmbeddings = try json.int("num_point_embeddings") ?? numPointEmbeddings
-        hiddenAct = (json["hidden_act"] as? String) ?? hiddenAct
-        layerNormEps = try json.float("layer_norm_eps") ?? layerNormEps
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: ConfigKey.self)
+        hiddenSize = try c("hidden_size", or: hiddenSize)
+        imageSize = try c("image_size", or: SquareSize(imageSize)).value
+        patchSize = try c("patch_size", or: SquareSize(patchSize)).value
+        maskInputChannels = try c("mask_input_channels", or: maskInputChannels)
+        numPointEmbeddings = try c("num_point_embeddings", or: numPointEmbeddings)
+        hiddenAct = try c("hidden_act", or: hiddenAct)
+        layerNormEps = try c("layer_norm_eps", or: layerNormEps)
         guard patchSize > 0, imageSize > 0, hiddenSize > 0 else {
             throw ModelError.invalidConfig("prompt_encoder_config: sizes must be positive")
         }
@@ -131,7 +126,7 @@ public struct SAMPromptEncoderConfig: Sendable, Equatable {
     public var imageEmbeddingSize: Int { imageSize / patchSize }
 }
 
-public struct SAMMaskDecoderConfig: Sendable, Equatable {
+public struct SAMMaskDecoderConfig: Sendable, Equatable, Decodable {
     public var hiddenSize = 256
     public var hiddenAct = "relu"
     public var mlpDim = 2048
@@ -145,17 +140,18 @@ public struct SAMMaskDecoderConfig: Sendable, Equatable {
 
     public init() {}
 
-    init(json: [String: Any]) throws {
-        hiddenSize = try json.int("hidden_size") ?? hiddenSize
-        hiddenAct = (json["hidden_act"] as? String) ?? hiddenAct
-        mlpDim = try json.int("mlp_dim") ?? mlpDim
-        numHiddenLayers = try json.int("num_hidden_layers") ?? numHiddenLayers
-        numAttentionHeads = try json.int("num_attention_heads") ?? numAttentionHeads
-        attentionDownsampleRate = try json.int("attention_downsample_rate") ?? attentionDownsampleRate
-        numMultimaskOutputs = try json.int("num_multimask_outputs") ?? numMultimaskOutputs
-        iouHeadDepth = try json.int("iou_head_depth") ?? iouHeadDepth
-        iouHeadHiddenDim = try json.int("iou_head_hidden_dim") ?? iouHeadHiddenDim
-        layerNormEps = try json.float("layer_norm_eps") ?? layerNormEps
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: ConfigKey.self)
+        hiddenSize = try c("hidden_size", or: hiddenSize)
+        hiddenAct = try c("hidden_act", or: hiddenAct)
+        mlpDim = try c("mlp_dim", or: mlpDim)
+        numHiddenLayers = try c("num_hidden_layers", or: numHiddenLayers)
+        numAttentionHeads = try c("num_attention_heads", or: numAttentionHeads)
+        attentionDownsampleRate = try c("attention_downsample_rate", or: attentionDownsampleRate)
+        numMultimaskOutputs = try c("num_multimask_outputs", or: numMultimaskOutputs)
+        iouHeadDepth = try c("iou_head_depth", or: iouHeadDepth)
+        iouHeadHiddenDim = try c("iou_head_hidden_dim", or: iouHeadHiddenDim)
+        layerNormEps = try c("layer_norm_eps", or: layerNormEps)
         guard hiddenSize > 0, hiddenSize % 8 == 0, numAttentionHeads > 0, attentionDownsampleRate > 0,
               (hiddenSize / attentionDownsampleRate) % numAttentionHeads == 0, hiddenSize % numAttentionHeads == 0 else {
             throw ModelError.invalidConfig("mask_decoder_config: hidden_size \(hiddenSize) must be a multiple of 8 and, divided by attention_downsample_rate \(attentionDownsampleRate), of num_attention_heads \(numAttentionHeads)")
