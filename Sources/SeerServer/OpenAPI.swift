@@ -3,7 +3,8 @@ import Foundation
 /// The OpenAPI 3 document served at `/openapi.json`, written by hand. A test checks that its
 /// paths and methods are exactly the router's.
 enum OpenAPI {
-    static func document(for configuration: ServerConfiguration) -> Data {
+    /// `embeddings` false (a SAM-only server) leaves out the `/clip/*` routes, which it does not have.
+    static func document(for configuration: ServerConfiguration, embeddings: Bool = true) -> Data {
         let ref = { (name: String) -> [String: Any] in ["$ref": "#/components/schemas/\(name)"] }
         let json = { (schema: [String: Any]) -> [String: Any] in ["application/json": ["schema": schema]] }
         let errors: [String: Any] = [
@@ -100,7 +101,8 @@ enum OpenAPI {
         let document: [String: Any] = [
             "openapi": "3.0.3",
             "info": ["title": "Seer Inference Server (Roboflow Inference compatible CLIP API)", "version": SeerServer.version],
-            "paths": paths.merging(SearchOpenAPI.paths(for: configuration)) { a, _ in a }.merging(SAMOpenAPI.paths) { a, _ in a },
+            "paths": paths.filter { embeddings || !$0.key.hasPrefix("/clip/") }
+                .merging(SearchOpenAPI.paths(for: configuration)) { a, _ in a }.merging(SAMOpenAPI.paths) { a, _ in a },
             "components": [
                 "schemas": schemas.merging(SearchOpenAPI.schemas(for: configuration)) { a, _ in a }.merging(SAMOpenAPI.schemas) { a, _ in a },
                 "securitySchemes": [

@@ -104,7 +104,7 @@ public final class SeerServer: Sendable {
             let text = await self.metrics.prometheusText(batcher: self.batcher?.stats ?? BatcherStats())
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
-        router.get("/openapi.json") { _, _ in rawJSONResponse(OpenAPI.document(for: self.configuration)) }
+        router.get("/openapi.json") { _, _ in rawJSONResponse(OpenAPI.document(for: self.configuration, embeddings: self.embedder != nil)) }
         addSearchRoutes(to: router)
         addSAMRoutes(to: router)
         return router

@@ -21,6 +21,19 @@ struct SAMModelRoutesTests {
         }
     }
 
+    @Test("a server of SAM alone (no --model) answers /sam/* and has no /clip/* routes")
+    func samOnly() async throws {
+        try await withServer(embedder: nil, { $0.sam = SAMServerConfiguration(model: sharedSAM) }) { server, client async throws in
+            #expect(server.embedder == nil && server.batcher == nil)
+            let embedded = try await client.post("/sam/embed_image", json: ["image": try base64Image("chelsea.jpg"), "image_id": "cat"])
+            #expect(embedded.status == 200, "\(embedded.text.prefix(300))")
+            let clip = try await client.post("/clip/embed_image", json: ["image": try base64Image("chelsea.jpg")])
+            #expect(clip.status == 404, "\(clip.text.prefix(300))")
+            let paths = ((try await client.get("/openapi.json")).object["paths"] as? [String: Any]) ?? [:]
+            #expect(paths["/sam/embed_image"] != nil && paths["/clip/embed_image"] == nil, "\(paths.keys.sorted())")
+        }
+    }
+
     @Test("segment_image answers the library's masks as polygons, for points, boxes and refinement")
     func segmentation() async throws {
         let image = try decodedImage("coffee.png")

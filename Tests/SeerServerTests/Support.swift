@@ -34,12 +34,14 @@ func libraryTextEmbedding(_ text: String) throws -> [Float] {
 }
 
 /// Starts a real server on a free loopback port, runs `body` against it, and stops it.
-func withServer<T>(_ configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: (SeerServer, Client) async throws -> T) async throws -> T {
+/// `embedder` nil starts a server without `/clip/*` (SAM routes only).
+func withServer<T>(embedder: (any ImageEmbedder)? = sharedCLIP, _ configure: (inout ServerConfiguration) -> Void = { _ in },
+                   _ body: (SeerServer, Client) async throws -> T) async throws -> T {
     var configuration = ServerConfiguration()
     configuration.host = "127.0.0.1"
     configuration.port = 0
     configure(&configuration)
-    let server = SeerServer(embedder: sharedCLIP, configuration: configuration)
+    let server = SeerServer(embedder: embedder, configuration: configuration)
     let running = try await server.start()
     do {
         let result = try await body(server, Client(port: running.port))
