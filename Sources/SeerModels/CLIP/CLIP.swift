@@ -68,10 +68,7 @@ extension CLIP {
             KnownCheckpoint(id: "laion/CLIP-ViT-L-14-laion2B-s32B-b82K", summary: "ViT-L/14 trained on LAION-2B, ImageNet zero-shot 75.3%"),
             KnownCheckpoint(id: "laion/CLIP-ViT-H-14-laion2B-s32B-b79K", summary: "ViT-H/14 trained on LAION-2B, ImageNet zero-shot 78.0%"),
         ]
-    ) { directory, _, options in
-        if let pooling = options.pooling {
-            throw ModelError.unsupported("--pooling \(pooling.rawValue): CLIP's embedding is its projected class token; pooling choices apply to DINOv2")
-        }
-        return try CLIP(directory: directory)
+    ) { directory, _, _ in
+        try CLIP(directory: directory)
     }
 }

@@ -40,14 +40,17 @@ public struct ModelFamily: Sendable {
     public let modelTypes: [String]
     public let capabilities: Set<Capability>
     public let knownCheckpoints: [KnownCheckpoint]
+    /// Whether the loader honours `LoadOptions.pooling`; the registry refuses it for the others.
+    public let offersPooling: Bool
     public let load: @Sendable (_ directory: URL, _ modelType: String, _ options: LoadOptions) throws -> any VisionModel
 
     public init(name: String, modelTypes: [String], capabilities: Set<Capability>, knownCheckpoints: [KnownCheckpoint] = [],
-                load: @escaping @Sendable (URL, String, LoadOptions) throws -> any VisionModel) {
+                offersPooling: Bool = false, load: @escaping @Sendable (URL, String, LoadOptions) throws -> any VisionModel) {
         self.name = name
         self.modelTypes = modelTypes
         self.capabilities = capabilities
         self.knownCheckpoints = knownCheckpoints
+        self.offersPooling = offersPooling
         self.load = load
     }
 }
@@ -88,6 +91,10 @@ public final class ModelRegistry: @unchecked Sendable {
         guard let family = family(forModelType: type) else {
             let known = all.flatMap(\.modelTypes).sorted().joined(separator: ", ")
             throw ModelError.unsupported("\(directory.appendingPathComponent("config.json").path) has model_type \"\(type)\"; Seer loads \(known)")
+        }
+        if let pooling = options.pooling, !family.offersPooling {
+            let offering = all.filter(\.offersPooling).map(\.name).joined(separator: ", ")
+            throw ModelError.unsupported("--pooling \(pooling.rawValue): \(family.name) has one way to pool its embedding; the choice applies to \(offering.isEmpty ? "no loaded family" : offering)")
         }
         return try family.load(directory, type, options)
     }

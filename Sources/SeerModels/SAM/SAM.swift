@@ -241,10 +241,7 @@ extension SAM {
             KnownCheckpoint(id: "facebook/sam-vit-large", summary: "ViT-L image encoder, 312 M params"),
             KnownCheckpoint(id: "facebook/sam-vit-huge", summary: "ViT-H image encoder, 641 M params"),
         ]
-    ) { directory, _, options in
-        if let pooling = options.pooling {
-            throw ModelError.unsupported("--pooling \(pooling.rawValue) does not apply to SAM")
-        }
-        return try SAM(directory: directory)
+    ) { directory, _, _ in
+        try SAM(directory: directory)
     }
 }
