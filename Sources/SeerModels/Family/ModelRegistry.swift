@@ -94,7 +94,7 @@ public final class ModelRegistry: @unchecked Sendable {
         }
         if let pooling = options.pooling, !family.offersPooling {
             let offering = all.filter(\.offersPooling).map(\.name).joined(separator: ", ")
-            throw ModelError.unsupported("--pooling \(pooling.rawValue): \(family.name) has one way to pool its embedding; the choice applies to \(offering.isEmpty ? "no loaded family" : offering)")
+            throw ModelError.unsupported("--pooling \(pooling.rawValue): \(family.name) has one way to pool its embedding; the choice applies to \(offering.isEmpty ? "no registered family" : offering)")
         }
         return try family.load(directory, type, options)
     }
