@@ -1,7 +1,8 @@
 import SeerTensor
 
 /// Where one pre-norm layer's tensors live, relative to the layer's prefix, so that each family
-/// reads its own checkpoint names (`EncoderLayerNames.clip`, `.dinov2`).
+/// reads its own checkpoint names (`EncoderLayerNames.clip` in CLIPEncoder.swift, `.dinov2(swiglu:)`
+/// in DINOv2Model.swift).
 struct EncoderLayerNames: Sendable {
     var norm1: String
     var query: String
@@ -16,11 +17,6 @@ struct EncoderLayerNames: Sendable {
     /// LayerScale vectors (DINOv2's `layer_scale1.lambda1`, `layer_scale2.lambda1`); nil: none.
     var layerScale1: String?
     var layerScale2: String?
-
-    /// transformers' CLIPEncoderLayer.
-    static let clip = EncoderLayerNames(
-        norm1: "layer_norm1", query: "self_attn.q_proj", key: "self_attn.k_proj", value: "self_attn.v_proj",
-        output: "self_attn.out_proj", norm2: "layer_norm2", fc1: "mlp.fc1", fc2: "mlp.fc2")
 }
 
 /// The feed-forward half of a layer.
