@@ -180,6 +180,18 @@ MULTIVERSION void seer_add(float *x, const float *y, size_t n) {
     for (size_t i = 0; i < n; i++) x[i] += y[i];
 }
 
+MULTIVERSION void seer_add_scaled(float *x, const float *y, const float *scale, size_t n) {
+    for (size_t i = 0; i < n; i++) x[i] += y[i] * scale[i];
+}
+
+MULTIVERSION void seer_swiglu(const float *in, float *out, size_t rows, size_t width) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *gate = in + r * 2 * width, *up = gate + width;
+        float *dst = out + r * width;
+        for (size_t j = 0; j < width; j++) dst[j] = gate[j] / (1.0f + exp_approx(-gate[j])) * up[j];
+    }
+}
+
 MULTIVERSION void seer_softmax(float *x, size_t n) {
     /* Let the sums be vectorized (summed in a different order than a scalar loop would). */
     #pragma clang fp reassociate(on)

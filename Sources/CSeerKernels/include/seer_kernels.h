@@ -14,6 +14,11 @@ void seer_gelu_tanh(float *x, size_t n);         /* tanh approximation, in place
 void seer_relu(float *x, size_t n);
 void seer_softmax(float *x, size_t n);           /* in place, numerically stable */
 void seer_add(float *x, const float *y, size_t n); /* x += y */
+/* x += y ⊙ scale (a LayerScale branch added to its residual: DINOv2). */
+void seer_add_scaled(float *x, const float *y, const float *scale, size_t n);
+/* SwiGLU over `rows` rows of `2·width` values [gate ‖ up]: out[r, j] = silu(gate[r, j]) · up[r, j],
+   out [rows, width] (must not alias in). */
+void seer_swiglu(const float *in, float *out, size_t rows, size_t width);
 /* out = (x − mean) / √(var + eps) · gamma + beta over one row; out may equal x. */
 void seer_layer_norm_row(const float *x, float *out, const float *gamma, const float *beta, size_t width, float eps);
 /* Inner product of two vectors (vector search: one call per candidate, so it must be cheap). */

@@ -6,7 +6,7 @@ struct CLIPTextTransformer: Sendable {
     let config: CLIPTextConfig
     let tokenEmbedding: Embedding
     let positionEmbedding: Embedding
-    let encoder: CLIPEncoder
+    let encoder: Encoder
     let finalLayerNorm: LayerNorm
 
     init(_ weights: Weights, config: CLIPTextConfig) throws {
@@ -14,9 +14,9 @@ struct CLIPTextTransformer: Sendable {
         let width = config.hiddenSize
         tokenEmbedding = try Embedding(weights.scoped("embeddings.token_embedding"), count: config.vocabSize, dimension: width)
         positionEmbedding = try Embedding(weights.scoped("embeddings.position_embedding"), count: config.maxPositionEmbeddings, dimension: width)
-        encoder = try CLIPEncoder(weights.scoped("encoder"), layers: config.numHiddenLayers, width: width,
-                                  intermediate: config.intermediateSize, heads: config.numAttentionHeads,
-                                  activationName: config.hiddenAct, eps: config.layerNormEps)
+        encoder = try Encoder.clip(weights.scoped("encoder"), layers: config.numHiddenLayers, width: width,
+                                   intermediate: config.intermediateSize, heads: config.numAttentionHeads,
+                                   activationName: config.hiddenAct, eps: config.layerNormEps)
         finalLayerNorm = try LayerNorm(weights.scoped("final_layer_norm"), dimension: width, eps: config.layerNormEps)
     }
 

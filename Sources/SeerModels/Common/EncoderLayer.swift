@@ -1,0 +1,144 @@
+import SeerTensor
+
+/// Where one pre-norm layer's tensors live, relative to the layer's prefix, so that each family
+/// reads its own checkpoint names (`EncoderLayerNames.clip` in CLIPEncoder.swift, `.dinov2(swiglu:)`
+/// in DINOv2Model.swift).
+struct EncoderLayerNames: Sendable {
+    var norm1: String
+    var query: String
+    var key: String
+    var value: String
+    var output: String
+    var norm2: String
+    /// GELU-style MLP: `fc1`, `fc2`. SwiGLU: `fc1` is the fused [gate ‖ up] projection and `fc2`
+    /// the down projection.
+    var fc1: String
+    var fc2: String
+    /// LayerScale vectors (DINOv2's `layer_scale1.lambda1`, `layer_scale2.lambda1`); nil: none.
+    var layerScale1: String?
+    var layerScale2: String?
+}
+
+/// The feed-forward half of a layer.
+enum FeedForwardKind: Sendable, Equatable {
+    /// fc2(act(fc1(x))).
+    case mlp(Activation)
+    /// down(silu(gate(x)) · up(x)) with gate and up fused in one [2·hidden, width] weight
+    /// (DINOv2's `Dinov2SwiGLUFFN`, stored as `mlp.weights_in` / `mlp.weights_out`).
+    case swiglu
+}
+
+/// The shape of a stack of pre-norm layers.
+struct EncoderLayerShape: Sendable, Equatable {
+    var width: Int
+    /// The MLP's hidden size (SwiGLU: the size of each of gate and up).
+    var intermediate: Int
+    var heads: Int
+    var feedForward: FeedForwardKind
+    var qkvBias = true
+    var eps: Float
+}
+
+/// One pre-LayerNorm transformer block:
+///   hidden ← hidden + ls1 ⊙ attn(norm1(hidden))
+///   hidden ← hidden + ls2 ⊙ ffn(norm2(hidden))
+/// with the LayerScale vectors ls1, ls2 present only where the names give them (DINOv2's
+/// Dinov2Layer; without them, CLIP's CLIPEncoderLayer).
+struct EncoderLayer: Sendable {
+    let norm1: LayerNorm
+    let query: Linear
+    let key: Linear
+    let value: Linear
+    let output: Linear
+    let norm2: LayerNorm
+    let fc1: Linear
+    let fc2: Linear
+    let layerScale1: Tensor?
+    let layerScale2: Tensor?
+    let shape: EncoderLayerShape
+
+    init(_ weights: Weights, names: EncoderLayerNames, shape: EncoderLayerShape) throws {
+        let (width, eps) = (shape.width, shape.eps)
+        norm1 = try LayerNorm(weights.scoped(names.norm1), dimension: width, eps: eps)
+        query = try Linear(weights.scoped(names.query), inFeatures: width, outFeatures: width, bias: shape.qkvBias)
+        key = try Linear(weights.scoped(names.key), inFeatures: width, outFeatures: width, bias: shape.qkvBias)
+        value = try Linear(weights.scoped(names.value), inFeatures: width, outFeatures: width, bias: shape.qkvBias)
+        output = try Linear(weights.scoped(names.output), inFeatures: width, outFeatures: width)
+        norm2 = try LayerNorm(weights.scoped(names.norm2), dimension: width, eps: eps)
+        let fc1Outputs = shape.feedForward == .swiglu ? 2 * shape.intermediate : shape.intermediate
+        fc1 = try Linear(weights.scoped(names.fc1), inFeatures: width, outFeatures: fc1Outputs)
+        fc2 = try Linear(weights.scoped(names.fc2), inFeatures: shape.intermediate, outFeatures: width)
+        layerScale1 = try names.layerScale1.map { try weights.tensor($0, shape: [width]) }
+        layerScale2 = try names.layerScale2.map { try weights.tensor($0, shape: [width]) }
+        self.shape = shape
+    }
+
+    /// Runs the block over hidden [batch, tokens, width] in place.
+    func forward(_ hidden: Tensor, causal: Bool, buffers: LayerBuffers) {
+        norm1(hidden, into: buffers.normed)
+        query(buffers.normed, into: buffers.query)
+        key(buffers.normed, into: buffers.key)
+        value(buffers.normed, into: buffers.value)
+        Ops.attention(query: buffers.query, key: buffers.key, value: buffers.value, heads: shape.heads, causal: causal, into: buffers.attended)
+        output(buffers.attended, into: buffers.normed)
+        addResidual(buffers.normed, scale: layerScale1, into: hidden)
+
+        norm2(hidden, into: buffers.normed)
+        fc1(buffers.normed, into: buffers.intermediate)
+        switch shape.feedForward {
+        case .mlp(let activation):
+            Ops.apply(activation, inPlace: buffers.intermediate)
+            fc2(buffers.intermediate, into: buffers.normed)
+        case .swiglu:
+            Ops.swiglu(buffers.intermediate, into: buffers.gated!)
+            fc2(buffers.gated!, into: buffers.normed)
+        }
+        addResidual(buffers.normed, scale: layerScale2, into: hidden)
+    }
+
+    private func addResidual(_ branch: Tensor, scale: Tensor?, into hidden: Tensor) {
+        if let scale { Ops.add(branch, scaledBy: scale, into: hidden) } else { Ops.add(branch, into: hidden) }
+    }
+}
+
+/// Scratch tensors for one forward pass, allocated once and reused by every layer. Each is
+/// fully written before it is read, so none needs zeroing.
+struct LayerBuffers {
+    let normed, query, key, value, attended, intermediate: Tensor
+    /// SwiGLU's gated activations [batch, tokens, intermediate]; nil for an MLP.
+    let gated: Tensor?
+
+    init(batch: Int, tokens: Int, shape: EncoderLayerShape) {
+        let activations = [batch, tokens, shape.width]
+        normed = Tensor(uninitialized: activations)
+        query = Tensor(uninitialized: activations)
+        key = Tensor(uninitialized: activations)
+        value = Tensor(uninitialized: activations)
+        attended = Tensor(uninitialized: activations)
+        let swiglu = shape.feedForward == .swiglu
+        intermediate = Tensor(uninitialized: [batch, tokens, swiglu ? 2 * shape.intermediate : shape.intermediate])
+        gated = swiglu ? Tensor(uninitialized: [batch, tokens, shape.intermediate]) : nil
+    }
+}
+
+/// A stack of `EncoderLayer`s named `<prefix>.<i>` (CLIP: `encoder.layers.N`, DINOv2:
+/// `encoder.layer.N`).
+struct Encoder: Sendable {
+    let layers: [EncoderLayer]
+    let shape: EncoderLayerShape
+
+    init(_ weights: Weights, count: Int, names: EncoderLayerNames, shape: EncoderLayerShape) throws {
+        layers = try (0..<count).map { try EncoderLayer(weights.scoped("\($0)"), names: names, shape: shape) }
+        self.shape = shape
+    }
+
+    /// Runs every layer over hidden [batch, tokens, width] in place. `afterLayer(i, hidden)`, if
+    /// given, sees the hidden states after layer i (heads that need intermediate layers' tokens).
+    func forward(_ hidden: Tensor, causal: Bool, afterLayer: ((Int, Tensor) -> Void)? = nil) {
+        let buffers = LayerBuffers(batch: hidden.shape[0], tokens: hidden.shape[1], shape: shape)
+        for (i, layer) in layers.enumerated() {
+            layer.forward(hidden, causal: causal, buffers: buffers)
+            afterLayer?(i, hidden)
+        }
+    }
+}
