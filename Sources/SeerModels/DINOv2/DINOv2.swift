@@ -61,7 +61,8 @@ extension DINOv2 {
             KnownCheckpoint(id: "facebook/dinov2-with-registers-base", summary: "ViT-B/14 + 4 registers, 86 M params, 768-d"),
             KnownCheckpoint(id: "facebook/dinov2-with-registers-large", summary: "ViT-L/14 + 4 registers, 300 M params, 1024-d"),
             KnownCheckpoint(id: "facebook/dinov2-with-registers-giant", summary: "ViT-g/14 (SwiGLU) + 4 registers, 1.1 B params, 1536-d"),
-        ]
+        ],
+        offersPooling: true
     ) { directory, _, options in
         try DINOv2(directory: directory, pooling: options.pooling ?? .cls)
     }
