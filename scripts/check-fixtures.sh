@@ -9,6 +9,7 @@ python3 scripts/fixtures/make_tokenizer_fixtures.py   # first: the others reuse 
 python3 scripts/fixtures/make_image_fixtures.py
 python3 scripts/fixtures/make_clip_fixtures.py
 python3 scripts/fixtures/make_dinov2_fixtures.py
+python3 scripts/fixtures/make_siglip_fixtures.py
 python3 scripts/fixtures/make_video_fixtures.py
 python3 scripts/fixtures/make_sam_fixtures.py
 python3 scripts/fixtures/make_mask_fixtures.py   # after sam: reads sam-tiny

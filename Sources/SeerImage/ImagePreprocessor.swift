@@ -9,7 +9,8 @@ import Foundation
 /// "longest_edge"} and {"max_height", "max_width"} as transformers), `resample` 3 (bicubic),
 /// `do_center_crop` true, `crop_size` {"height": 224, "width": 224} (an int N means N×N),
 /// `do_rescale` true, `rescale_factor` 1/255, `do_normalize` true, `image_mean`/`image_std`
-/// OpenAI CLIP's. Unknown keys are ignored.
+/// OpenAI CLIP's; a file whose `image_processor_type` is a `SiglipImageProcessor` takes that
+/// class's defaults instead (no crop, 224×224, mean/std 0.5). Unknown keys are ignored.
 public struct ImagePreprocessor: Sendable, Decodable, Equatable {
     public enum Size: Sendable, Equatable {
         /// Short side to N, long side `Int(N * long / short)` (truncated), like torchvision.
@@ -99,6 +100,15 @@ public struct ImagePreprocessor: Sendable, Decodable, Equatable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: Key.self)
+        // Absent fields take the defaults of the processor class the file names.
+        let type = (try? c.decodeIfPresent(String.self, forKey: Key("image_processor_type"))) ?? nil
+        if let type, type.hasPrefix("SiglipImageProcessor") {
+            // transformers' SiglipImageProcessor: resize straight to 224×224 (no crop), mean/std 0.5.
+            doCenterCrop = false
+            size = .fixed(height: 224, width: 224)
+            imageMean = [0.5, 0.5, 0.5]
+            imageStd = [0.5, 0.5, 0.5]
+        }
         func flag(_ name: String, _ value: inout Bool) throws {
             if let v = try c.decodeIfPresent(Bool.self, forKey: Key(name)) { value = v }
         }

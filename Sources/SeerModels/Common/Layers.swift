@@ -10,6 +10,12 @@ struct Linear: Sendable {
         self.bias = bias ? try weights.tensor("bias", shape: [outFeatures]) : nil
     }
 
+    /// A layer from tensors already in hand (a slice of a packed weight, say).
+    init(weight: LinearWeight, bias: Tensor?) {
+        self.weight = weight
+        self.bias = bias
+    }
+
     var outFeatures: Int { weight.outFeatures }
 
     func callAsFunction(_ x: Tensor, into out: Tensor) {
