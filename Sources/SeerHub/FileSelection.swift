@@ -10,7 +10,7 @@ public enum FileSelection: Sendable {
 
     static let weights = "model.safetensors"
     static let weightsIndex = "model.safetensors.index.json"
-    static let optional = ["preprocessor_config.json", "vocab.json", "merges.txt", "tokenizer.json",
+    static let optional = ["preprocessor_config.json", "vocab.json", "merges.txt", "tokenizer.json", "spiece.model",
                            "tokenizer_config.json", "special_tokens_map.json"]
 
     /// The files to fetch first, from the repo's list. Shards named by an index come later (see `shards`).
