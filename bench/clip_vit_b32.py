@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+import machine  # bench/machine.py: which CPU these figures come from
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 MODEL = OUT / "clip-vit-b32-random"
@@ -69,6 +71,7 @@ def torch_worker(threads, batches, seconds):
 
 
 def main():
+    print(machine.describe())
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=10)

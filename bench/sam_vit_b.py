@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+import machine  # bench/machine.py: which CPU these figures come from
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 MODEL = OUT / "sam-vit-b-random"
@@ -103,6 +105,7 @@ def torch_worker(threads, seconds):
 
 
 def main():
+    print(machine.describe())
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=20, help="time budget per encoder measurement")

@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+import machine  # bench/machine.py: which CPU these figures come from
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -101,6 +103,7 @@ def qps_at(sweep, target):
 
 
 def main():
+    print(machine.describe())
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--d", type=int, default=512)

@@ -30,6 +30,8 @@ import threading
 import time
 from pathlib import Path
 
+import machine  # bench/machine.py: which CPU these figures come from
+
 ROOT = Path(__file__).resolve().parent.parent
 VIT_B32 = ROOT / "bench/out/clip-vit-b32-random"
 PHOTOS = ["Tests/Fixtures/clip-inputs/chelsea.jpg", "Tests/Fixtures/clip-inputs/coffee.png",
@@ -129,6 +131,7 @@ def run_mode(args, extra, bodies):
 
 
 def main():
+    print(machine.describe())
     p = argparse.ArgumentParser()
     p.add_argument("--model", default=str(VIT_B32 if VIT_B32.exists() else ROOT / "Tests/Fixtures/clip-tiny-gelu-p16"))
     p.add_argument("--binary", default=str(ROOT / ".build/release/seer"))

@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import machine  # bench/machine.py: which CPU these figures come from
+
 ROOT = Path(__file__).resolve().parents[1]
 VOCAB = ROOT / "Tests" / "Fixtures" / "clip-vocab"
 CASES = ROOT / "Tests" / "Fixtures" / "tokenizer" / "clip_cases.json"
@@ -43,6 +45,7 @@ def best_of(fn, repeats=5):
 
 
 def main():
+    print(machine.describe())
     from transformers import CLIPTokenizer
 
     seer_bench = ROOT / ".build" / "release" / "seer-bench"

@@ -17,6 +17,8 @@ import subprocess
 import sys
 import time
 
+import machine  # bench/machine.py: which CPU these figures come from
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 MODEL = OUT / "clip-vit-b32-random"
@@ -96,6 +98,7 @@ def show(name, r):
 
 
 def main():
+    print(machine.describe())
     if not MODEL.exists():
         sys.exit("run bench/clip_vit_b32.py first (it builds bench/out/clip-vit-b32-random)")
     make_video()
