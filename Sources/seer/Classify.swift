@@ -8,7 +8,9 @@ struct Classify: ParsableCommand {
         abstract: "Zero-shot classification: label probabilities for each image, or each sampled video frame, from text labels.",
         discussion: """
         Probabilities follow the model family's rule, which the output names: for CLIP the softmax over
-        labels of logit_scale × cosine(image, label), as CLIPModel's logits_per_image. Each label is put
+        labels of logit_scale × cosine(image, label), as CLIPModel's logits_per_image; for SigLIP
+        sigmoid(logit_scale × cosine + logit_bias) per label, independent of the others (use --threshold
+        for multi-label answers). Each label is put
         into a prompt template ("a photo of a {}." unless --template or --ensemble says otherwise); with
         several templates a label's text embedding is the mean of its normalized prompt embeddings.
         A video file or stream URL is classified frame by frame (--fps, --every): one result per sampled
@@ -33,6 +35,9 @@ struct Classify: ParsableCommand {
     @Option(name: [.customShort("k"), .long], help: "Show the k most probable labels per image (default: all).")
     var topK: Int?
 
+    @Option(help: "Show only labels with at least this probability (multi-label with SigLIP, whose labels are scored independently).")
+    var threshold: Float?
+
     @Option(help: "Output format: table, json (one JSON object per image or frame per line) or csv.")
     var format: OutputFormat = .table
 
@@ -53,6 +58,7 @@ struct Classify: ParsableCommand {
         if labels == nil && labelsFile == nil { throw ValidationError("give --labels or --labels-file") }
         if ensemble && !template.isEmpty { throw ValidationError("--ensemble and --template are exclusive") }
         if let topK, topK < 1 { throw ValidationError("--top-k must be at least 1") }
+        if let threshold, !(threshold >= 0 && threshold <= 1) { throw ValidationError("--threshold must be a probability, 0…1") }
         if images.isEmpty { throw ValidationError("give at least one image") }
         if plot != nil && images.filter(isVideo).count != 1 { throw ValidationError("--plot draws one video's timeline: give exactly one video") }
     }
@@ -102,7 +108,8 @@ struct Classify: ParsableCommand {
             let labelWidth = min(40, classifier.labels.map(\.count).max() ?? 0)
             let rule = classifier.scoring.name
             if format == .csv { print(runs ? "path,label,start,end,frames,mean_probability" : "path,frame,time,rank,label,probability,cosine") }
-            func emit(_ path: String, frame: ClassifiedFrame?, _ predictions: ArraySlice<ZeroShotClassifier.Prediction>) throws {
+            func emit(_ path: String, frame: ClassifiedFrame?, _ ranked: ArraySlice<ZeroShotClassifier.Prediction>) throws {
+                let predictions = ranked.filter { $0.probability >= (threshold ?? 0) }
                 switch format {
                 case .json:
                     try printJSONLine(Line(path: path, frame: frame?.index, time: frame?.time, scoring: rule, predictions: predictions.map(Score.init)))

@@ -2,5 +2,6 @@
 let builtInFamilies: [ModelFamily] = [
     CLIP.family,
     DINOv2.family,
+    SigLIP.family,
     SAM.family,
 ]

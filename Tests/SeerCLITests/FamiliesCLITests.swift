@@ -93,3 +93,42 @@ import Testing
         #expect(pooling.status == 1 && pooling.stderr.contains("DINOv2"), "\(pooling.stderr)")
     }
 }
+
+/// SigLIP through the CLI: sigmoid scores per label, named in the output, and --threshold.
+@Suite(.serialized) struct SigLIPCLITests {
+    let model = fixtures.appendingPathComponent("siglip-tiny")
+
+    @Test func classifyScoresEachLabelWithASigmoid() throws {
+        struct Inputs: Decodable { let images: [String]; let texts: [String] }
+        let inputs = try JSONDecoder().decode(Inputs.self, from: Data(contentsOf: model.appendingPathComponent("expected/inputs.json")))
+        let columns = [0, 1, 3]  // the texts without commas (--labels splits at commas)
+        let labels = columns.map { inputs.texts[$0] }
+        let photos = inputs.images.map { fixtures.appendingPathComponent($0).path }
+        let result = try seer(["classify", "--model", model.path, "--labels", labels.joined(separator: ","), "--template", "{}", "--format", "json"] + photos)
+        #expect(result.status == 0, "\(result.stderr)")
+        let probabilities = try NPY.decode(Data(contentsOf: model.appendingPathComponent("expected/probabilities.npy")))
+        for (i, line) in try jsonLines(result.stdout).enumerated() {
+            #expect(line["scoring"] as? String == "sigmoid")
+            let predictions = line["predictions"] as! [[String: Any]]
+            for (j, label) in labels.enumerated() {
+                let p = try #require(predictions.first { $0["label"] as? String == label })
+                #expect(abs((p["probability"] as! NSNumber).floatValue - probabilities.row(i)[columns[j]]) < 1e-5, "image \(i) \(label)")
+            }
+        }
+        let table = try seer(["classify", "--model", model.path, "--labels", labels.joined(separator: ","), "--template", "{}", photos[0]])
+        #expect(table.stdout.split(separator: "\n").first?.hasSuffix("(sigmoid per label, independent)") == true, "\(table.stdout)")
+
+        // --threshold keeps exactly the labels at or above it.
+        let cut: Float = 0.5
+        let kept = try seer(["classify", "--model", model.path, "--labels", labels.joined(separator: ","), "--template", "{}",
+                             "--threshold", "\(cut)", "--format", "json"] + photos)
+        var dropped = 0
+        for (i, line) in try jsonLines(kept.stdout).enumerated() {
+            dropped += labels.count - (line["predictions"] as! [[String: Any]]).count
+            let shown = Set((line["predictions"] as! [[String: Any]]).map { $0["label"] as! String })
+            let expected = Set(labels.indices.filter { probabilities.row(i)[columns[$0]] >= cut }.map { labels[$0] })
+            #expect(shown == expected, "image \(i)")
+        }
+        #expect(dropped > 0, "the cut at \(cut) must drop some label on these photos")
+    }
+}
