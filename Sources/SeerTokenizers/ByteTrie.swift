@@ -78,6 +78,34 @@ struct ByteTrie: Sendable {
         }
     }
 
+    /// Unchecked access for hot loops: the trie's tables as raw buffers, valid inside `body`.
+    struct View {
+        let keys: UnsafeBufferPointer<UInt64>
+        let children: UnsafeBufferPointer<Int32>
+        let values: UnsafeBufferPointer<Int32>
+        let mask: Int
+
+        @inline(__always)
+        func child(_ node: Int32, _ byte: UInt8) -> Int32 {
+            let k = UInt64(UInt32(node)) << 8 | UInt64(byte)
+            var i = Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> 29) & mask
+            while true {
+                let stored = keys[i]
+                if stored == k { return children[i] }
+                if stored == UInt64.max { return -1 }
+                i = (i + 1) & mask
+            }
+        }
+    }
+
+    func withView<R>(_ body: (View) throws -> R) rethrows -> R {
+        try keys.withUnsafeBufferPointer { k in
+            try children.withUnsafeBufferPointer { c in
+                try values.withUnsafeBufferPointer { v in try body(View(keys: k, children: c, values: v, mask: mask)) }
+            }
+        }
+    }
+
     /// Value stored at `node` (-1 if no key ends there).
     @inline(__always)
     func value(at node: Int32) -> Int32 { values[Int(node)] }

@@ -29,7 +29,18 @@ struct PrecompiledCharsmap: Sendable {
         guard replacements.last == 0 else { throw Failure(message: "precompiled_charsmap: replacement strings are not NUL-terminated") }
         self.units = units
         self.replacements = replacements
+        // Which bytes start some rule: the others are copied without a trie walk.
+        var starts = [Bool](repeating: false, count: 256)
+        let root = Self.offset(units[0])
+        for byte in 0..<256 {
+            let pos = root ^ byte
+            starts[byte] = pos < units.count && Self.label(units[pos]) == UInt32(byte)
+        }
+        ruleStarts = starts
     }
+
+    /// `ruleStarts[b]`: some rule's key begins with byte `b`.
+    let ruleStarts: [Bool]
 
     static let maxResults = 32  // Normalizer::kMaxTrieResultsSize
 

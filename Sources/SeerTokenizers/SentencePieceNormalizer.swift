@@ -67,42 +67,62 @@ struct SentencePieceNormalizer: Sendable {
             }
         }
         if i == n { return }
-        let space: [UInt8] = escapeWhitespaces ? Self.spaceSymbol : [0x20]
+        out.reserveCapacity(out.count + n + n / 2 + 3)
         let start = out.count
-        if !treatWhitespaceAsSuffix && addDummyPrefix { out.append(contentsOf: space) }
+        let escape = escapeWhitespaces
+        @inline(__always) func appendSpace(_ out: inout [UInt8]) {
+            if escape { out.append(0xE2); out.append(0x96); out.append(0x81) } else { out.append(0x20) }
+        }
+        if !treatWhitespaceAsSuffix && addDummyPrefix { appendSpace(&out) }
         var isPrevSpace = removeExtraWhitespaces
-        while i < n {
-            let p = normalizePrefix(input, i)
-            func emit<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-                var k = bytes.startIndex
-                if isPrevSpace {
-                    while k != bytes.endIndex && bytes[k] == 0x20 { k = bytes.index(after: k) }
-                }
-                if k == bytes.endIndex { return }
-                var last: UInt8 = 0
-                while k != bytes.endIndex {
-                    let b = bytes[k]
-                    if b == 0x20 { out.append(contentsOf: space) } else { out.append(b) }
-                    last = b
-                    k = bytes.index(after: k)
-                }
-                isPrevSpace = last == 0x20
+        // A normalized stretch: leading spaces go after a space (with remove_extra_whitespaces),
+        // spaces become the space symbol, and whether it ends in a space is remembered.
+        @inline(__always) func emit(_ bytes: UnsafeBufferPointer<UInt8>, _ out: inout [UInt8]) {
+            var k = 0
+            if isPrevSpace { while k < bytes.count && bytes[k] == 0x20 { k += 1 } }
+            if k == bytes.count { return }
+            while k < bytes.count {
+                let b = bytes[k]
+                if b == 0x20 { appendSpace(&out) } else { out.append(b) }
+                k += 1
             }
+            isPrevSpace = bytes[bytes.count - 1] == 0x20
+        }
+        let userDefined = userDefined
+        while i < n {
+            let lead = input[i]
+            if userDefined == nil, let charsmap, !charsmap.ruleStarts[Int(lead)], lead < 0x80 {
+                // ASCII with no rule and no user-defined piece: the byte itself.
+                if lead == 0x20 {
+                    if !isPrevSpace { appendSpace(&out) }
+                    isPrevSpace = true
+                } else {
+                    out.append(lead)
+                    isPrevSpace = false
+                }
+                i += 1
+                if !removeExtraWhitespaces { isPrevSpace = false }
+                continue
+            }
+            let p = normalizePrefix(input, i)
             if let output = p.output {
-                emit(output)
+                output.withUnsafeBufferPointer { emit($0, &out) }
             } else {
-                emit(UnsafeBufferPointer(rebasing: input[i..<(i + p.consumed)]))
+                emit(UnsafeBufferPointer(rebasing: input[i..<(i + p.consumed)]), &out)
             }
             i += p.consumed
             if !removeExtraWhitespaces { isPrevSpace = false }
         }
         if removeExtraWhitespaces {
-            let s = space
-            while out.count - start >= s.count && out[(out.count - s.count)...].elementsEqual(s) {
-                out.removeLast(s.count)
+            if escape {
+                while out.count - start >= 3 && out[out.count - 3] == 0xE2 && out[out.count - 2] == 0x96 && out[out.count - 1] == 0x81 {
+                    out.removeLast(3)
+                }
+            } else {
+                while out.count - start >= 1 && out[out.count - 1] == 0x20 { out.removeLast() }
             }
         }
-        if treatWhitespaceAsSuffix && addDummyPrefix { out.append(contentsOf: space) }
+        if treatWhitespaceAsSuffix && addDummyPrefix { appendSpace(&out) }
     }
 }
 

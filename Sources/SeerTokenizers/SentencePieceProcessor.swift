@@ -108,7 +108,14 @@ public struct SentencePieceProcessor: Sendable {
 
     /// Calls `body` with each output piece's normalized bytes and id, in order.
     func encode(_ text: String, _ body: (UnsafeBufferPointer<UInt8>, Int32) -> Void) {
-        let normalized = normalize(text)
+        var text = text
+        text.withUTF8 { encode(utf8: $0, body) }
+    }
+
+    /// `encode` on UTF-8 bytes (valid UTF-8).
+    func encode(utf8: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>, Int32) -> Void) {
+        var normalized: [UInt8] = []
+        normalizer.normalize(utf8, into: &normalized)
         normalized.withUnsafeBufferPointer { encodeNormalized($0, body) }
     }
 
@@ -122,11 +129,23 @@ public struct SentencePieceProcessor: Sendable {
     func encodeNormalized(_ s: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>, Int32) -> Void) {
         let size = s.count
         guard size > 0 else { return }
-        var best = [BestPath](repeating: BestPath(), count: size + 1)
+        withUnsafeTemporaryAllocation(of: BestPath.self, capacity: size + 1) { best in
+            best.initialize(repeating: BestPath())
+            viterbi(s, best)
+            emit(s, UnsafeBufferPointer(best), body)
+        }
+    }
+
+    private func viterbi(_ s: UnsafeBufferPointer<UInt8>, _ best: UnsafeMutableBufferPointer<BestPath>) {
+        let size = s.count
         let resetThreshold: Float = 100_000
         var maxFrontier = 0
         var start = 0
+        let unknownScore = unknownScore, unknownID = unknownID
         scores.withUnsafeBufferPointer { scores in
+        isUserDefined.withUnsafeBufferPointer { isUserDefined in
+        isUnused.withUnsafeBufferPointer { isUnused in
+        trie.withView { trie in
             while start < size {
                 var tillHere = best[start].score
                 // Rebase scores far from zero, exactly as EncodeOptimized does (it changes rounding).
@@ -143,10 +162,11 @@ public struct SentencePieceProcessor: Sendable {
                 let charLength = min(utf8Length(s[start]), size - start)
                 var node: Int32 = 0
                 var key = start
-                while key < size, let next = trie.child(node, s[key]) {
-                    node = next
+                while key < size {
+                    node = trie.child(node, s[key])
+                    if node < 0 { break }
                     key += 1
-                    let id = trie.value(at: node)
+                    let id = trie.values[Int(node)]
                     guard id >= 0, !isUnused[Int(id)] else { continue }
                     maxFrontier = max(maxFrontier, key)
                     let length = key - start
@@ -168,33 +188,43 @@ public struct SentencePieceProcessor: Sendable {
                 start += charLength
             }
         }
-        // Backtrack, then emit in order.
-        var path: [(start: Int, end: Int, id: Int32)] = []
-        var end = size
-        while end > 0 {
-            let node = best[end]
-            path.append((node.startsAt, end, node.id))
-            end = node.startsAt
         }
-        var i = path.count - 1
-        while i >= 0 {
-            let (pieceStart, pieceEnd, id) = path[i]
-            i -= 1
-            if id == unknownID, let byteIDs = byteFallbackIDs {
-                for b in pieceStart..<pieceEnd {
-                    let byteID = byteIDs[Int(s[b])]
-                    body(UnsafeBufferPointer(rebasing: s[b..<(b + 1)]), byteID)
-                }
-                continue
+        }
+        }
+    }
+
+    private func emit(_ s: UnsafeBufferPointer<UInt8>, _ best: UnsafeBufferPointer<BestPath>,
+                      _ body: (UnsafeBufferPointer<UInt8>, Int32) -> Void) {
+        // Backtrack (piece ends, last first), then emit in order.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: s.count) { ends in
+            var count = 0
+            var end = s.count
+            while end > 0 {
+                ends[count] = end
+                count += 1
+                end = best[end].startsAt
             }
-            var mergedEnd = pieceEnd
-            if id == unknownID {
-                while i >= 0 && path[i].id == unknownID {
-                    mergedEnd = path[i].end
-                    i -= 1
+            var i = count - 1
+            while i >= 0 {
+                let pieceEnd = ends[i]
+                let node = best[pieceEnd]
+                let pieceStart = node.startsAt, id = node.id
+                i -= 1
+                if id == unknownID, let byteIDs = byteFallbackIDs {
+                    for b in pieceStart..<pieceEnd {
+                        body(UnsafeBufferPointer(rebasing: s[b..<(b + 1)]), byteIDs[Int(s[b])])
+                    }
+                    continue
                 }
+                var mergedEnd = pieceEnd
+                if id == unknownID {
+                    while i >= 0 && best[ends[i]].id == unknownID {
+                        mergedEnd = ends[i]
+                        i -= 1
+                    }
+                }
+                body(UnsafeBufferPointer(rebasing: s[pieceStart..<mergedEnd]), id)
             }
-            body(UnsafeBufferPointer(rebasing: s[pieceStart..<mergedEnd]), id)
         }
     }
 }

@@ -41,7 +41,8 @@ public struct SiglipTokenizer: Sendable {
     }
 
     private let specialTokens: [SpecialToken]
-    private let specialIDs: Set<Int32>
+    /// Id of the "▁" piece (-1 if none).
+    private let spaceID: Int32
     private let unknownPrefix: String
     /// Pieces `"<unk>"` alone encodes to (transformers' `unk_token_length`).
     private let unknownPrefixLength: Int
@@ -104,8 +105,9 @@ public struct SiglipTokenizer: Sendable {
         unknownTokenID = unk
         lowercase = config.doLowerCase
         specialTokens = special.filter { !$0.content.isEmpty }
-        specialIDs = Set(special.map(\.id) + [eos, unk, pad])
         unknownPrefix = config.unknownToken
+        let space = processor.id(of: "\u{2581}")
+        spaceID = processor.piece(for: space) == "\u{2581}" ? space : -1
         unknownPrefixLength = processor.encode(config.unknownToken).count
     }
 
@@ -125,7 +127,7 @@ public struct SiglipTokenizer: Sendable {
     /// The ids of `text` before EOS, truncation and padding.
     public func contentIDs(_ text: String) -> [Int32] {
         var ids: [Int32] = []
-        tokenize(text) { _, id in ids.append(id) }
+        tokenize(text, wantTokens: false) { _, id in ids.append(id) }
         return ids
     }
 
@@ -138,8 +140,14 @@ public struct SiglipTokenizer: Sendable {
     }
 
     private func tokenize(_ text: String, _ body: (String, Int32) -> Void) {
+        tokenize(text, wantTokens: true) { token, id in body(token ?? "", id) }
+    }
+
+    /// The pipeline; token strings are made only when `wantTokens` (encode needs ids alone).
+    private func tokenize(_ text: String, wantTokens: Bool, _ body: (String?, Int32) -> Void) {
         // 1. "▁" + text, "▁" → " ", split on special tokens.
         var scalars: [Unicode.Scalar] = ["\u{2581}"]
+        scalars.reserveCapacity(text.utf8.count + 1)
         for s in text.unicodeScalars { scalars.append(s == "\u{2581}" ? " " : s) }
         var chunks = split(scalars)
         for i in chunks.indices {
@@ -152,52 +160,77 @@ public struct SiglipTokenizer: Sendable {
                 chunks[i - 1].text = PythonText.rstrip(chunks[i - 1].text)
             }
         }
-        // 2–3. Each stretch through canonicalization and the model; collect (token, id).
-        var out: [(String, Int32)] = []
+        // 2–3. Each stretch through canonicalization and the model as "<unk>" + stretch, dropping
+        // the pieces "<unk>" alone gives.
+        var out: [(token: String?, id: Int32, special: Bool)] = []
+        var bytes: [UInt8] = []
         for chunk in chunks {
             if let tokenIndex = chunk.special {
                 let token = specialTokens[tokenIndex]
-                out.append((String(String.UnicodeScalarView(token.content)), token.id))
+                out.append((wantTokens ? String(String.UnicodeScalarView(token.content)) : nil, token.id, true))
             } else if !chunk.text.isEmpty {
-                let canonical = canonicalize(chunk.text)
-                var pieces: [(String, Int32)] = []
-                processor.encode(unknownPrefix + canonical) { bytes, id in
-                    let piece = id == processor.unknownID ? String(decoding: bytes, as: UTF8.self) : processor.model.pieces[Int(id)].piece
-                    pieces.append((piece, id))
+                bytes.removeAll(keepingCapacity: true)
+                bytes.append(contentsOf: unknownPrefix.utf8)
+                canonicalize(chunk.text, into: &bytes)
+                var skip = unknownPrefixLength
+                let unknownID = processor.unknownID
+                bytes.withUnsafeBufferPointer { utf8 in
+                    processor.encode(utf8: utf8) { piece, id in
+                        if skip > 0 {
+                            skip -= 1
+                            return
+                        }
+                        let token = wantTokens
+                            ? (id == unknownID ? String(decoding: piece, as: UTF8.self) : processor.model.pieces[Int(id)].piece) : nil
+                        out.append((token, id, false))
+                    }
                 }
-                if pieces.count >= unknownPrefixLength { pieces.removeFirst(unknownPrefixLength) }
-                out.append(contentsOf: pieces)
             }
         }
-        // 4. A lone "▁" before a special token goes.
+        // 4. A lone "▁" piece before a special token goes.
         var start = 0
-        if out.count > 1, out[0].0 == "\u{2581}", specialIDs.contains(out[1].1), isSpecialToken(out[1].0) { start = 1 }
-        for (token, id) in out[start...] { body(token, id) }
-    }
-
-    private func isSpecialToken(_ token: String) -> Bool {
-        specialTokens.contains { String(String.UnicodeScalarView($0.content)) == token }
+        if out.count > 1, !out[0].special, out[0].id == spaceID, out[1].special {
+            start = 1
+        }
+        for (token, id, _) in out[start...] { body(token, id) }
     }
 
     /// big_vision's `canonicalize_text` as transformers runs it: lower(), drop ASCII punctuation,
-    /// `re.sub(r"\s+", " ")`, strip().
-    func canonicalize(_ text: ArraySlice<Unicode.Scalar>) -> String {
+    /// `re.sub(r"\s+", " ")`, strip(); appended to `out` as UTF-8.
+    func canonicalize(_ text: ArraySlice<Unicode.Scalar>, into out: inout [UInt8]) {
         var lowered: [Unicode.Scalar] = []
-        lowered.reserveCapacity(text.count)
-        if lowercase { PythonText.lower(Array(text), into: &lowered) } else { lowered = Array(text) }
-        var collapsed: [Unicode.Scalar] = []
-        collapsed.reserveCapacity(lowered.count)
-        var inSpace = false
+        if lowercase {
+            if text.allSatisfy({ $0.value < 0x80 }) {
+                lowered = text.map { $0.value &- 0x41 < 26 ? Unicode.Scalar($0.value | 0x20)! : $0 }
+            } else {
+                PythonText.lower(Array(text), into: &lowered)
+            }
+        } else {
+            lowered = Array(text)
+        }
+        // Collapse whitespace runs to one space and strip both ends, dropping punctuation first.
+        var pendingSpace = false
+        var wroteAny = false
         for s in lowered where !PythonText.isASCIIPunctuation(s) {
             if PythonText.isSpace(s) {
-                if !inSpace { collapsed.append(" ") }
-                inSpace = true
+                pendingSpace = wroteAny
+                continue
+            }
+            if pendingSpace { out.append(0x20) }
+            pendingSpace = false
+            wroteAny = true
+            if s.value < 0x80 {
+                out.append(UInt8(s.value))
             } else {
-                collapsed.append(s)
-                inSpace = false
+                out.append(contentsOf: String(Character(s)).utf8)
             }
         }
-        return String(String.UnicodeScalarView(PythonText.strip(collapsed[...])))
+    }
+
+    func canonicalize(_ text: ArraySlice<Unicode.Scalar>) -> String {
+        var bytes: [UInt8] = []
+        canonicalize(text, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private struct Chunk {
@@ -211,6 +244,10 @@ public struct SiglipTokenizer: Sendable {
         var start = 0
         var i = 0
         while i < s.count {
+            guard specialTokens.contains(where: { $0.content[0] == s[i] }) else {
+                i += 1
+                continue
+            }
             var best: (index: Int, length: Int)?
             for (k, token) in specialTokens.enumerated() where token.content.count > (best?.length ?? 0) {
                 let c = token.content

@@ -6,6 +6,9 @@
 //       embeddings of the sample images, so the driver can check them against PyTorch's.
 //   seer-bench tokenizer VOCAB_DIR TEXTS.json
 //       CLIPTokenizer.encode over a JSON array of strings (bench/tokenizer.py).
+//   seer-bench siglip-tokenizer siglip|gemma|siglip2 DIR TEXTS.json
+//       SigLIP / SigLIP 2 tokenizers over a JSON array of strings (bench/siglip_tokenizer.py;
+//       SiglipTokenizerBench.swift).
 //   seer-bench search BASE.npy QUERIES.npy TRUTH.npy EF[,EF…] [M]
 //       SeerIndex exact search and HNSW over unit vectors (bench/search.py); TRUTH.npy holds
 //       the exact top-10 row numbers of each query (float32), for recall@10.
@@ -130,12 +133,14 @@ let arguments = CommandLine.arguments.dropFirst()
 switch (arguments.first, arguments.count) {
 case ("clip", 5...): try benchCLIP(arguments.dropFirst())
 case ("tokenizer", 3): try benchTokenizer(arguments.dropFirst())
+case ("siglip-tokenizer", 4): try benchSiglipTokenizer(arguments.dropFirst())
 case ("search", 5...): try benchSearch(arguments.dropFirst())
 case ("sam", 7): try benchSAM(arguments.dropFirst())
 default:
     FileHandle.standardError.write(Data("""
         usage: seer-bench clip MODEL_DIR PIXELS.npy BATCH[,BATCH…] SECONDS_PER_BATCH [EMBEDDINGS_OUT.npy]
                seer-bench tokenizer VOCAB_DIR TEXTS.json
+               seer-bench siglip-tokenizer siglip|gemma|siglip2 DIR TEXTS.json
                seer-bench search BASE.npy QUERIES.npy TRUTH.npy EF[,EF…] [M]
                seer-bench sam MODEL_DIR PIXELS.npy SECONDS POINT_X POINT_Y OUT_DIR
 

@@ -33,7 +33,9 @@ struct BPEModel: TokenizationModel {
     let ignoreMerges: Bool
     let prefix: String?
     let suffix: String?
-    /// Id of each single-scalar token (no prefix/suffix involved), for the fast path.
+    /// Id of each single-scalar token (no prefix/suffix involved), for the fast path: a table
+    /// for the Basic Multilingual Plane (-1: none), a dictionary above it.
+    let bmpIDs: [Int32]
     let scalarIDs: [UInt32: Int32]
     /// `<0xXX>` ids, or -1.
     let byteIDs: [Int32]
@@ -90,6 +92,9 @@ struct BPEModel: TokenizationModel {
             if u.count == 1 { scalars[u.first!.value] = id }
         }
         scalarIDs = scalars
+        var bmp = [Int32](repeating: -1, count: 0x10000)
+        for (v, id) in scalars where v < 0x10000 { bmp[Int(v)] = id }
+        bmpIDs = bmp
         byteIDs = (0..<256).map { vocab[SentencePieceModel.pieceName(ofByte: UInt8($0))] ?? -1 }
     }
 
@@ -129,7 +134,12 @@ struct BPEModel: TokenizationModel {
             let scalar = word[i]
             let id: Int32?
             if plain {
-                id = scalarIDs[scalar.value]
+                if scalar.value < 0x10000 {
+                    let found = bmpIDs[Int(scalar.value)]
+                    id = found >= 0 ? found : nil
+                } else {
+                    id = scalarIDs[scalar.value]
+                }
             } else {
                 var s = String(Character(scalar))
                 if i != word.startIndex, let prefix { s = prefix + s }

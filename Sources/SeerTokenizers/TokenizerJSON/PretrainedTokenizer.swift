@@ -175,10 +175,14 @@ public struct PretrainedTokenizer: Sendable {
 struct AddedTokenSplitter: Sendable {
     private let patterns: [(content: [Unicode.Scalar], id: Int32, lstrip: Bool, rstrip: Bool)]
     private let firstScalars: Set<Unicode.Scalar>
+    /// `firstASCII[b]`: some pattern starts with ASCII byte `b` (the common case, no hashing).
+    private let firstASCII: [Bool]
 
     init(_ patterns: [([Unicode.Scalar], Int32, Bool, Bool)]) {
-        self.patterns = patterns.filter { !$0.0.isEmpty }.map { (content: $0.0, id: $0.1, lstrip: $0.2, rstrip: $0.3) }
-        firstScalars = Set(self.patterns.map { $0.content[0] })
+        let kept = patterns.filter { !$0.0.isEmpty }.map { (content: $0.0, id: $0.1, lstrip: $0.2, rstrip: $0.3) }
+        self.patterns = kept
+        firstScalars = Set(kept.map { $0.content[0] })
+        firstASCII = (0..<128).map { b in kept.contains { $0.content[0].value == UInt32(b) } }
     }
 
     /// Calls `body` with each stretch of text (nil when there is none) followed by the id of the
@@ -191,7 +195,8 @@ struct AddedTokenSplitter: Sendable {
         var startOffset = s.startIndex
         var i = s.startIndex
         while i < s.endIndex {
-            guard firstScalars.contains(s[i]) else {
+            let v = s[i].value
+            guard v < 128 ? firstASCII[Int(v)] : firstScalars.contains(s[i]) else {
                 i += 1
                 continue
             }
