@@ -28,20 +28,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from tokenizer import best_of, prompts  # noqa: E402
 
+import machine  # bench/machine.py: which CPU these figures come from
+
 ROOT = Path(__file__).resolve().parents[1]
 V1 = ROOT / "Tests" / "Fixtures" / "siglip-tokenizer"
 V2 = ROOT / "Tests" / "Fixtures" / "siglip2-tokenizer"
 MAX_LENGTH = 64
-
-
-def cpu_model():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def checksum(batch):
@@ -80,7 +72,8 @@ def main():
     texts = prompts()
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(texts, f)
-    print(f"CPU: {cpu_model()} ({os.cpu_count()} logical CPUs); transformers {transformers.__version__}, "
+    print(machine.describe())
+    print(f"transformers {transformers.__version__}, "
           f"tokenizers {tokenizers.__version__}, sentencepiece {sentencepiece.__version__}")
     print(f"{len(texts):,} prompts, padded/truncated to {MAX_LENGTH}; Seer on 1 thread (warm; cold in brackets)")
     print(f"{'peer':<58} {'peer':>12} {'Seer':>12} {'ratio':>8}")
