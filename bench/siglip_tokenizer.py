@@ -18,7 +18,6 @@ equal through a checksum. Python peers: best of 5 passes.
 
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
