@@ -65,7 +65,7 @@ let package = Package(
         ),
 
         // The Swift side of bench/*.py, which run the Python peers beside it in the same run.
-        .executableTarget(name: "seer-bench", dependencies: ["SeerModels", "SeerTensor", "SeerTokenizers", "SeerIndex"], path: "bench/seer-bench"),
+        .executableTarget(name: "seer-bench", dependencies: ["SeerModels", "SeerImage", "SeerTensor", "SeerTokenizers", "SeerIndex"], path: "bench/seer-bench"),
 
         .testTarget(name: "SeerTensorTests", dependencies: ["SeerTensor"]),
         .testTarget(name: "SeerImageTests", dependencies: ["SeerImage"]),
