@@ -41,7 +41,9 @@ public final class SeerServer: Sendable {
     public func makeApplication(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
-            server: .http1(configuration: .init(additionalChannelHandlers: [RequestReadTimeout(limit: self.configuration.requestReadTimeout)], idleTimeout: .seconds(30))),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGauge(metrics: self.metrics),
+                                                                            RequestReadTimeout(limit: self.configuration.requestReadTimeout)],
+                                                idleTimeout: .seconds(30))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "seer"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger
@@ -95,7 +97,7 @@ public final class SeerServer: Sendable {
         router.get("/metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
-            let text = await self.metrics.prometheusText(batcher: self.batcher.stats)
+            let text = await self.metrics.prometheusText(batcher: self.batcher.stats, pendingRequests: self.batcher.pendingRequests)
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
         router.get("/openapi.json") { _, _ in rawJSONResponse(OpenAPI.document(for: self.configuration)) }
