@@ -2,62 +2,6 @@ import Foundation
 import Testing
 @testable import SeerServer
 
-/// The `seer` executable SwiftPM built beside this test bundle (`swift build --build-tests`
-/// builds every product).
-let seerExecutable: URL? = {
-    let candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(), Bundle.main.bundleURL,
-                      Bundle.main.bundleURL.deletingLastPathComponent()]
-    return candidates.map { $0.appendingPathComponent("seer") }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-}()
-
-/// A `seer serve` child process on a free loopback port.
-final class ServeProcess: @unchecked Sendable {
-    let process = Process()
-    let port: Int
-
-    init(arguments: [String]) async throws {
-        let executable = try #require(seerExecutable, "build the seer executable first (swift build --build-tests)")
-        port = try Self.freePort()
-        process.executableURL = executable
-        process.arguments = ["serve", "--model", modelDirectory.path, "--host", "127.0.0.1", "--port", String(port)] + arguments
-        // Request logs go nowhere: a pipe nobody drains would stall the server.
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        for _ in 0..<600 {
-            if (try? RawConnection(port: port)) != nil { return }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        stop()
-        throw APIError.badRequest("seer serve did not start listening on port \(port)")
-    }
-
-    /// Resident memory of the server process, from /proc/PID/status.
-    var residentBytes: Int {
-        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
-        return (line?.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) * 1024
-    }
-
-    /// SIGKILL, not waited for (Process.waitUntilExit can stall inside an async test).
-    func stop() { kill(process.processIdentifier, SIGKILL) }
-
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard ok else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-}
-
 /// Sends `count` requests from `connections` keep-alive raw connections, taking bodies in turn;
 /// returns how many were not a 200 with an embeddings body.
 func hammer(port: Int, count: Int, connections: Int, requests: [(path: String, body: [UInt8])]) async -> Int {
