@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Hummingbird
 import NIOCore
@@ -11,6 +12,10 @@ import NIOCore
 /// stops the process on that ("only a single Iterator"). So it went while the body was read
 /// under `run`: eight clients trickling bodies past a 1 s timeout crashed `seer serve` in 2 of
 /// 12 rounds under CPU load (none in 24 rounds since).
+///
+/// Its timers are Dispatch timers, cancelled when the request is done: a cancelled `Task.sleep`
+/// keeps its timer job (about 1 KB) until the deadline it was set for, so every request held
+/// memory for the whole timeout (60 s by default) after it was answered.
 struct RequestDeadline: Sendable {
     let start: ContinuousClock.Instant
     let limit: Duration
@@ -24,7 +29,7 @@ struct RequestDeadline: Sendable {
         return try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
             group.addTask { try await request.body.collect(upTo: maxBytes) }
             group.addTask {
-                try? await Task.sleep(until: instant, clock: .continuous)
+                await DeadlineTimer.sleep(until: instant)
                 return nil
             }
             // Leaving the group cancels the loser and waits for it: the read is over either way.
@@ -44,8 +49,7 @@ struct RequestDeadline: Sendable {
             try await withCheckedThrowingContinuation { continuation in
                 gate.set(continuation)
                 let work = Task { gate.resume(await Result(catchingAsync: operation)) }
-                let timer = Task {
-                    try await Task.sleep(until: instant, clock: .continuous)
+                let timer = DeadlineTimer(instant) {
                     gate.resume(.failure(timeout))
                     work.cancel()
                 }
@@ -57,7 +61,37 @@ struct RequestDeadline: Sendable {
     }
 }
 
-private final class ResumeOnce<T: Sendable>: @unchecked Sendable {
+/// Calls `fire` at a deadline unless cancelled first; cancelling frees it at once.
+final class DeadlineTimer: @unchecked Sendable {
+    private let source: DispatchSourceTimer
+
+    init(_ deadline: ContinuousClock.Instant, fire: @escaping @Sendable () -> Void) {
+        let remaining = max(.zero, deadline - .now).components
+        let nanoseconds = remaining.seconds * 1_000_000_000 + remaining.attoseconds / 1_000_000_000
+        source = DispatchSource.makeTimerSource(queue: .global())
+        source.schedule(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds)))
+        source.setEventHandler(handler: fire)
+        source.resume()
+    }
+
+    func cancel() { source.cancel() }
+
+    /// Returns at `deadline`, or as soon as the calling task is cancelled.
+    static func sleep(until deadline: ContinuousClock.Instant) async {
+        let gate = ResumeOnce<Void>()
+        _ = try? await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                gate.set(continuation)
+                let timer = DeadlineTimer(deadline) { gate.resume(.success(())) }
+                gate.onResume { timer.cancel() }
+            }
+        } onCancel: {
+            gate.resume(.success(()))
+        }
+    }
+}
+
+final class ResumeOnce<T: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var continuation: CheckedContinuation<T, any Error>?
     private var pending: Result<T, any Error>?
