@@ -39,13 +39,6 @@ final class ServeProcess: @unchecked Sendable {
         self.port = port
     }
 
-    /// Resident memory of the server process, from /proc/PID/status.
-    var residentBytes: Int {
-        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
-        return (line?.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) * 1024
-    }
-
     /// SIGKILL, not waited for (Process.waitUntilExit can stall inside an async test).
     func stop() { kill(process.processIdentifier, SIGKILL) }
 }
