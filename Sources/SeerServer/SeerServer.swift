@@ -103,6 +103,8 @@ public final class SeerServer: Sendable {
         router.get("/openapi.json") { _, _ in rawJSONResponse(OpenAPI.document(for: self.configuration)) }
         addSearchRoutes(to: router)
         addSAMRoutes(to: router)
+        // Last: it wraps the not-found responder only, turning a wrong method on a known path into a 405.
+        router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router
     }
 
