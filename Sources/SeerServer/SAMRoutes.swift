@@ -19,7 +19,7 @@ struct SAMRoutes: Sendable {
     init(server: SeerServer) {
         self.server = server
         configuration = server.configuration.sam
-        cache = SAMEmbeddingCache(maxEntries: configuration.cacheMaxEntries, maxBytes: configuration.cacheMaxBytes)
+        cache = server.samCache
     }
 
     func add(to router: Router<BasicRequestContext>) {

@@ -23,6 +23,8 @@ public final class SeerServer: Sendable {
     public let configuration: ServerConfiguration
     public let batcher: ImageBatcher
     public let metrics = Metrics()
+    /// SAM image embeddings by image_id: one cache for the server, however many routers it builds.
+    let samCache: SAMEmbeddingCache
     let fetcher: ImageFetcher
     let instanceID = UUID().uuidString
     let logger: Logger
@@ -31,6 +33,7 @@ public final class SeerServer: Sendable {
         self.clip = clip
         self.configuration = configuration
         self.batcher = ImageBatcher(clip: clip, configuration: configuration.batching)
+        self.samCache = SAMEmbeddingCache(maxEntries: configuration.sam.cacheMaxEntries, maxBytes: configuration.sam.cacheMaxBytes)
         self.fetcher = ImageFetcher(policy: configuration.urlImages, maxBytes: configuration.maxBodyBytes)
         self.logger = logger
     }

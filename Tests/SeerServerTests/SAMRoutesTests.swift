@@ -65,20 +65,25 @@ struct SAMRoutesTests {
 
     @Test("concurrent first requests for one image_id run the encoder once")
     func concurrentFirstRequests() async throws {
-        let sam = ScriptedSAM(embedDelay: 0.3)
-        try await withSAMServer(sam) { _, client async throws in
+        let sam = ScriptedSAM(gated: true)
+        defer { sam.openGate() }  // a failed wait must not leave requests held
+        try await withSAMServer(sam) { server, client async throws in
             let image = try base64Image("coffee.png")
             let bodies = try (0..<6).map { i in
                 try JSONSerialization.data(withJSONObject: ["image": image, "image_id": "coffee", "point_coords": [[50 + i * 10, 60]], "point_labels": [1]] as [String: Any])
             }
-            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            async let statuses = withThrowingTaskGroup(of: Int.self) { group in
                 for body in bodies {
                     group.addTask { try await client.post("/sam/segment_image", raw: body).status }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(statuses == Array(repeating: 200, count: 6))
+            // The encoder is held until the five other requests wait on its encoding in the cache.
+            try await waitUntil("five requests to join the encoding in flight") { await server.samCache.stats.hits >= 5 }
+            sam.openGate()
+            #expect(try await statuses == Array(repeating: 200, count: 6))
             #expect(sam.embedCalls == 1)
+            #expect(await server.samCache.stats.misses == 1)
         }
     }
 
