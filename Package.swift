@@ -59,8 +59,10 @@ let package = Package(
         .target(name: "SeerAnalytics"),
         // Embedding catalog (SQLite through GRDB) and vector search (exact, then ANN).
         .target(name: "SeerIndex", dependencies: ["SeerTensor", "CSeerKernels", "CPostgres", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
+        // The allocator's count of bytes in use (glibc's mallinfo2 is in <malloc.h>, which Swift cannot import).
+        .target(name: "CSeerHeap"),
         // Hummingbird 2 HTTP server: Roboflow Inference's CLIP API, Seer's search API, batching, limits.
-        .target(name: "SeerServer", dependencies: ["SeerModels", "SeerIndex", .product(name: "Hummingbird", package: "hummingbird"),
+        .target(name: "SeerServer", dependencies: ["SeerModels", "SeerIndex", "CSeerHeap", .product(name: "Hummingbird", package: "hummingbird"),
                                                    .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         .executableTarget(
             name: "seer",
@@ -68,7 +70,7 @@ let package = Package(
         ),
 
         // The Swift side of bench/*.py, which run the Python peers beside it in the same run.
-        .executableTarget(name: "seer-bench", dependencies: ["SeerModels", "SeerTensor", "SeerTokenizers", "SeerIndex"], path: "bench/seer-bench"),
+        .executableTarget(name: "seer-bench", dependencies: ["SeerModels", "SeerImage", "SeerTensor", "SeerTokenizers", "SeerIndex"], path: "bench/seer-bench"),
 
         .testTarget(name: "SeerTensorTests", dependencies: ["SeerTensor"]),
         .testTarget(name: "SeerImageTests", dependencies: ["SeerImage"]),

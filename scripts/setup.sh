@@ -13,6 +13,8 @@ install_test_tools() {
     python3 -m pip install -q --retries 5 selenium==4.50.0
     # pycocotools: the mask tests check that COCO tools read Seer's polygons back as the mask.
     python3 -m pip install -q --retries 5 pycocotools==2.0.11
+    # schemathesis: the contract test runs it against seer serve (its dependencies sit beside the pins above).
+    python3 -m pip install -q --retries 5 schemathesis==4.32.5
     # Roboflow's inference-sdk: the server tests call seer serve with it. In its own venv: it
     # pins numpy<2.4 and pillow>=12.3, which the fixture tools' pins cannot share.
     if [[ ! -x .venv-inference-sdk/bin/python ]]; then python3 -m venv .venv-inference-sdk; fi

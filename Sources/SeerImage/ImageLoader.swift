@@ -118,9 +118,15 @@ public enum ImageLoader {
         return String(n)
     }
 
+    /// Told the size of every pixel buffer before it is allocated, in the task that set it (a
+    /// task-local, so tests running in parallel do not see each other's decodes): how the tests
+    /// prove that a decompression bomb is refused before any pixel memory is asked for.
+    @TaskLocal static var pixelBufferObserver: (@Sendable (_ byteCount: Int) -> Void)?
+
     /// Decodes into a freshly allocated RGB buffer of exactly `width*height*3` bytes.
     static func withPixelBuffer(width: Int, height: Int, byteCount: Int,
                                 _ fill: (UnsafeMutablePointer<UInt8>) throws -> Void) throws -> RGBImage {
+        pixelBufferObserver?(byteCount)
         var thrown: Error?
         let pixels = [UInt8](unsafeUninitializedCapacity: byteCount) { buffer, initialized in
             do {

@@ -2,10 +2,23 @@ import Foundation
 import Hummingbird
 
 /// Request counters in Prometheus' text format, hand-written: requests and total seconds by
-/// route and status, plus the batcher's counters.
+/// route and status, the batcher's counters, and gauges of what the server holds now (open
+/// connections, requests in flight, queued requests, heap bytes), which return to their idle
+/// values when the server is idle: the memory test checks that, so a leak fails it.
 public final class Metrics: Sendable {
     private struct Key: Hashable { let route: String; let method: String; let status: Int }
     private let state = LockedBox<[Key: (count: Int, seconds: Double)]>([:])
+    private let open = LockedBox<(connections: Int, requests: Int)>((0, 0))
+
+    func connectionOpened() { open.withLock { $0.connections += 1 } }
+    func connectionClosed() { open.withLock { $0.connections -= 1 } }
+    func requestStarted() { open.withLock { $0.requests += 1 } }
+    func requestEnded() { open.withLock { $0.requests -= 1 } }
+
+    /// Client connections open now.
+    public var connectionsOpen: Int { open.withLock { $0.connections } }
+    /// Requests being answered now.
+    public var requestsInFlight: Int { open.withLock { $0.requests } }
 
     func record(route: String, method: String, status: Int, seconds: Double) {
         state.withLock { counters in
@@ -20,7 +33,7 @@ public final class Metrics: Sendable {
         state.withLock { $0.filter { $0.key.status == status }.values.reduce(0) { $0 + $1.count } }
     }
 
-    func prometheusText(batcher: BatcherStats) -> String {
+    func prometheusText(batcher: BatcherStats, pendingRequests: Int) -> String {
         let snapshot = state.withLock { $0 }
         var lines = [
             "# HELP seer_http_requests_total HTTP requests answered.",
@@ -43,7 +56,17 @@ public final class Metrics: Sendable {
             "seer_multi_request_batches_total \(batcher.multiRequestBatches)",
             "# HELP seer_largest_batch Largest forward pass, in images.", "# TYPE seer_largest_batch gauge",
             "seer_largest_batch \(batcher.largestBatch)",
+            "# HELP seer_batcher_pending_requests Requests waiting for a forward pass.", "# TYPE seer_batcher_pending_requests gauge",
+            "seer_batcher_pending_requests \(pendingRequests)",
+            "# HELP seer_http_connections_open Client connections open now (the scrape's own included).", "# TYPE seer_http_connections_open gauge",
+            "seer_http_connections_open \(connectionsOpen)",
+            "# HELP seer_http_requests_in_flight Requests being answered now (the scrape itself included).", "# TYPE seer_http_requests_in_flight gauge",
+            "seer_http_requests_in_flight \(requestsInFlight)",
         ]
+        if let heap = HeapUsage.bytesInUse() {
+            lines += ["# HELP seer_heap_bytes_in_use Bytes allocated with malloc and not yet freed (not RSS: no allocator caching or fragmentation).",
+                      "# TYPE seer_heap_bytes_in_use gauge", "seer_heap_bytes_in_use \(heap)"]
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }
@@ -64,6 +87,8 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
+        metrics.requestStarted()
+        defer { metrics.requestEnded() }
         let route = context.endpointPath ?? "unmatched"
         do {
             let response = try await next(request, context)

@@ -1,68 +1,64 @@
 import Foundation
 
-/// The OpenAPI 3 document served at `/openapi.json`, written by hand. A test checks that its
-/// paths and methods are exactly the router's.
+/// The OpenAPI 3 document served at `/openapi.json`, written by hand from what the parsers
+/// enforce (OpenAPIParts.swift). Tests check that its paths and methods are exactly the router's
+/// and, with schemathesis, that the server accepts what it allows and refuses what it does not.
 enum OpenAPI {
     /// `embeddings` false (a SAM-only server) leaves out the `/clip/*` routes, which it does not have.
     static func document(for configuration: ServerConfiguration, embeddings: Bool = true) -> Data {
-        let ref = { (name: String) -> [String: Any] in ["$ref": "#/components/schemas/\(name)"] }
-        let json = { (schema: [String: Any]) -> [String: Any] in ["application/json": ["schema": schema]] }
-        let errors: [String: Any] = [
-            "400": ["description": "Malformed request", "content": json(ref("Error"))],
-            "401": ["description": "Missing or wrong API key", "content": json(ref("Error"))],
-            "403": ["description": "Image URL not allowed", "content": json(ref("Error"))],
-            "404": ["description": "Unknown clip_version_id", "content": json(ref("Error"))],
-            "413": ["description": "Body too large", "content": json(ref("Error"))],
-            "503": ["description": "Request timed out", "content": json(ref("Error"))],
-        ]
-        func post(_ summary: String, request: String, response: String) -> [String: Any] {
-            ["post": [
-                "summary": summary,
-                "parameters": [["name": "api_key", "in": "query", "required": false, "schema": ["type": "string"]]],
-                "requestBody": ["required": true, "content": json(ref(request))],
-                "responses": errors.merging(["200": ["description": "OK", "content": json(ref(response))]]) { a, _ in a },
-            ] as [String: Any]]
-        }
+        typealias P = OpenAPIParts
+        let ref = P.ref, json = P.json
+        let errors = [("400", "Malformed request"), ("401", "Missing or wrong API key"), ("403", "Image URL not allowed"),
+                      ("404", "Unknown clip_version_id"), ("413", "Body too large"), ("503", "Request timed out")]
         func get(_ summary: String, _ content: [String: Any]) -> [String: Any] {
             ["get": ["summary": summary, "responses": ["200": ["description": "OK", "content": content]]]]
         }
-        let image: [String: Any] = [
-            "type": "object", "required": ["type", "value"],
-            "properties": [
-                "type": ["type": "string", "enum": ["base64", "url"]],
-                "value": ["type": "string", "description": "base64 image bytes, or an http(s) URL when the server allows URL images"],
-            ],
-        ]
-        let clipVersion: [String: Any] = ["type": "string", "nullable": true, "description": "Maps to the served model"]
-        let apiKey: [String: Any] = ["type": "string", "nullable": true]
+        let image = ref("InferenceRequestImage")
+        let maxImages = configuration.maxImagesPerRequest, maxTexts = configuration.maxTextsPerRequest
+        let common: [String: Any] = ["clip_version_id": P.versionID([configuration.modelName] + configuration.clipVersionIDs), "api_key": P.apiKey]
+        // A dict of prompts is keyed by name; one with both "type" and "value" is read as one image instead.
+        func promptDict(_ value: [String: Any], max: Int) -> [String: Any] {
+            ["type": "object", "additionalProperties": value, "minProperties": 1, "maxProperties": max, "not": ["required": ["type", "value"]]]
+        }
+        let textPrompts: [String: Any] = ["oneOf": [
+            ["type": "string"], ["type": "array", "items": ["type": "string"], "minItems": 1, "maxItems": maxTexts],
+            promptDict(["type": "string"], max: maxTexts),
+        ]]
+        let imagePrompts: [String: Any] = ["oneOf": [
+            image, ["type": "array", "items": image, "minItems": 1, "maxItems": maxImages], promptDict(image, max: maxImages),
+        ]]
         let schemas: [String: Any] = [
-            "InferenceRequestImage": image,
+            "InferenceRequestImage": P.image(configuration),
             "ClipImageEmbeddingRequest": [
                 "type": "object", "required": ["image"],
-                "properties": [
-                    "image": ["oneOf": [ref("InferenceRequestImage"), ["type": "array", "items": ref("InferenceRequestImage"), "maxItems": configuration.maxImagesPerRequest]]],
-                    "clip_version_id": clipVersion, "api_key": apiKey,
-                ],
+                "properties": common.merging([
+                    "image": ["oneOf": [image, ["type": "array", "items": image, "minItems": 1, "maxItems": maxImages]]],
+                ]) { a, _ in a },
             ],
             "ClipTextEmbeddingRequest": [
                 "type": "object", "required": ["text"],
-                "properties": [
-                    "text": ["oneOf": [["type": "string"], ["type": "array", "items": ["type": "string"], "maxItems": configuration.maxTextsPerRequest]]],
-                    "clip_version_id": clipVersion, "api_key": apiKey,
-                ],
+                "properties": common.merging([
+                    "text": ["oneOf": [["type": "string"], ["type": "array", "items": ["type": "string"], "minItems": 1, "maxItems": maxTexts]]],
+                ]) { a, _ in a },
             ],
             "ClipCompareRequest": [
                 "type": "object", "required": ["subject", "prompt"],
-                "properties": [
-                    "subject": ["oneOf": [ref("InferenceRequestImage"), ["type": "string"]]],
-                    "subject_type": ["type": "string", "enum": ["image", "text"], "default": "image"],
-                    "prompt": ["oneOf": [
-                        ref("InferenceRequestImage"), ["type": "string"],
-                        ["type": "array", "items": ["oneOf": [ref("InferenceRequestImage"), ["type": "string"]]]],
-                        ["type": "object", "additionalProperties": ["oneOf": [ref("InferenceRequestImage"), ["type": "string"]]]],
+                "description": "subject is an image unless subject_type is \"text\"; prompt is text unless prompt_type is \"image\": one prompt, a list, or a dict of named prompts (answered as a dict)",
+                "properties": common.merging([
+                    "subject": ["description": "An image, or a string when subject_type is \"text\""],
+                    "prompt": ["description": "Texts, or images when prompt_type is \"image\": one, a list, or a dict of named ones"],
+                    "subject_type": P.choice(["image", "text"], "Default image"),
+                    "prompt_type": P.choice(["image", "text"], "Default text"),
+                ]) { a, _ in a },
+                "allOf": [
+                    ["oneOf": [
+                        ["properties": ["subject_type": P.choice(["image"]), "subject": image]],
+                        ["required": ["subject_type"], "properties": ["subject_type": ["type": "string", "enum": ["text"]], "subject": ["type": "string"]]],
                     ]],
-                    "prompt_type": ["type": "string", "enum": ["image", "text"], "default": "text"],
-                    "clip_version_id": clipVersion, "api_key": apiKey,
+                    ["oneOf": [
+                        ["properties": ["prompt_type": P.choice(["text"]), "prompt": textPrompts]],
+                        ["required": ["prompt_type"], "properties": ["prompt_type": ["type": "string", "enum": ["image"]], "prompt": imagePrompts]],
+                    ]],
                 ],
             ],
             "ClipEmbeddingResponse": [
@@ -89,9 +85,9 @@ enum OpenAPI {
         ]
         let status: [String: Any] = json(["type": "object", "properties": ["status": ["type": "string"]]])
         let paths: [String: Any] = [
-            "/clip/embed_image": post("CLIP image embeddings", request: "ClipImageEmbeddingRequest", response: "ClipEmbeddingResponse"),
-            "/clip/embed_text": post("CLIP text embeddings", request: "ClipTextEmbeddingRequest", response: "ClipEmbeddingResponse"),
-            "/clip/compare": post("CLIP cosine similarity of a subject with prompts", request: "ClipCompareRequest", response: "ClipCompareResponse"),
+            "/clip/embed_image": P.post("CLIP image embeddings", request: "ClipImageEmbeddingRequest", response: "ClipEmbeddingResponse", errors: errors),
+            "/clip/embed_text": P.post("CLIP text embeddings", request: "ClipTextEmbeddingRequest", response: "ClipEmbeddingResponse", errors: errors),
+            "/clip/compare": P.post("CLIP cosine similarity of a subject with prompts", request: "ClipCompareRequest", response: "ClipCompareResponse", errors: errors),
             "/info": get("Server name, version and instance id", json(["type": "object", "properties": ["name": ["type": "string"], "version": ["type": "string"], "uuid": ["type": "string"]]])),
             "/healthz": get("Liveness", status),
             "/readiness": get("Readiness", status),
@@ -104,7 +100,8 @@ enum OpenAPI {
             "paths": paths.filter { embeddings || !$0.key.hasPrefix("/clip/") }
                 .merging(SearchOpenAPI.paths(for: configuration)) { a, _ in a }.merging(SAMOpenAPI.paths) { a, _ in a },
             "components": [
-                "schemas": schemas.merging(SearchOpenAPI.schemas(for: configuration)) { a, _ in a }.merging(SAMOpenAPI.schemas) { a, _ in a },
+                "schemas": schemas.merging(SearchOpenAPI.schemas(for: configuration)) { a, _ in a }
+                    .merging(SAMOpenAPI.schemas(for: configuration)) { a, _ in a },
                 "securitySchemes": [
                     "api_key_query": ["type": "apiKey", "in": "query", "name": "api_key"],
                     "bearer": ["type": "http", "scheme": "bearer"],

@@ -19,7 +19,7 @@ struct SAMRoutes: Sendable {
     init(server: SeerServer) {
         self.server = server
         configuration = server.configuration.sam
-        cache = SAMEmbeddingCache(maxEntries: configuration.cacheMaxEntries, maxBytes: configuration.cacheMaxBytes)
+        cache = server.samCache
     }
 
     func add(to router: Router<BasicRequestContext>) {
@@ -66,8 +66,12 @@ struct SAMRoutes: Sendable {
                 prompt.previousLowResLogits = logits
             } else if let drawn = request.maskInput {
                 prompt.previousLowResLogits = drawn
+            } else if request.useMaskInputCache, let id = request.imageID {
+                // A well-formed request about an image the cache does not hold (now): like an
+                // unknown image_id, a 404.
+                throw APIError(.notFound, "MaskNotFound", "has_mask_input: no earlier mask of image_id \"\(id)\" in the cache (never segmented, or evicted) and no mask_input")
             } else {
-                throw APIError.badRequest("has_mask_input: no earlier mask for image_id \"\(request.imageID ?? "")\" and no mask_input")
+                throw APIError.badRequest("has_mask_input with use_mask_input_cache false needs mask_input")
             }
         }
         // SAM's ONNX decoder with return_single_mask (which Roboflow serves) answers an ambiguous

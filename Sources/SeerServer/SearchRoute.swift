@@ -55,7 +55,8 @@ extension SeerServer {
     /// `k`: a whole number from 1 to `SearchIndex.maxResults`, 10 when absent.
     static func searchCount(_ raw: Any?) throws -> Int {
         guard let raw, !(raw is NSNull) else { return defaultSearchResults }
-        guard !(raw is String), let number = raw as? NSNumber, let k = Int(exactly: number.doubleValue),
+        // JSONSerialization reads true and false as NSNumbers too: they are not counts.
+        guard !(raw is String), let number = raw as? NSNumber, String(cString: number.objCType) != "c", let k = Int(exactly: number.doubleValue),
               (1...SearchIndex.maxResults).contains(k) else {
             throw APIError.badRequest("k must be a whole number from 1 to \(SearchIndex.maxResults)")
         }

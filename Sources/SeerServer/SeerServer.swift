@@ -27,6 +27,8 @@ public final class SeerServer: Sendable {
     public let configuration: ServerConfiguration
     public let batcher: ImageBatcher?
     public let metrics = Metrics()
+    /// SAM image embeddings by image_id: one cache for the server, however many routers it builds.
+    let samCache: SAMEmbeddingCache
     let fetcher: ImageFetcher
     let instanceID = UUID().uuidString
     let logger: Logger
@@ -35,6 +37,7 @@ public final class SeerServer: Sendable {
         self.embedder = embedder
         self.configuration = configuration
         self.batcher = embedder.map { ImageBatcher(pipeline: $0.pipeline, limits: configuration.imageLimits, configuration: configuration.batching) }
+        self.samCache = SAMEmbeddingCache(maxEntries: configuration.sam.cacheMaxEntries, maxBytes: configuration.sam.cacheMaxBytes)
         self.fetcher = ImageFetcher(policy: configuration.urlImages, maxBytes: configuration.maxBodyBytes)
         self.logger = logger
     }
@@ -45,7 +48,9 @@ public final class SeerServer: Sendable {
     public func makeApplication(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
-            server: .http1(configuration: .init(additionalChannelHandlers: [RequestReadTimeout(limit: self.configuration.requestReadTimeout)], idleTimeout: .seconds(30))),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGauge(metrics: self.metrics),
+                                                                            RequestReadTimeout(limit: self.configuration.requestReadTimeout)],
+                                                idleTimeout: .seconds(30))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "seer"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger
@@ -101,12 +106,14 @@ public final class SeerServer: Sendable {
         router.get("/metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
-            let text = await self.metrics.prometheusText(batcher: self.batcher?.stats ?? BatcherStats())
+            let text = await self.metrics.prometheusText(batcher: self.batcher?.stats ?? BatcherStats(), pendingRequests: self.batcher?.pendingRequests ?? 0)
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
         router.get("/openapi.json") { _, _ in rawJSONResponse(OpenAPI.document(for: self.configuration, embeddings: self.embedder != nil)) }
         addSearchRoutes(to: router)
         addSAMRoutes(to: router)
+        // Last: it wraps the not-found responder only, turning a wrong method on a known path into a 405.
+        router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router
     }
 
@@ -114,12 +121,14 @@ public final class SeerServer: Sendable {
     /// failure into a JSON error response: a bad request never escapes as a crash or a 500.
     func handle(_ request: Request, _ context: BasicRequestContext, _ body: @escaping @Sendable ([String: Any]) async throws -> Data) async -> Response {
         let started = ContinuousClock.now
+        let deadline = RequestDeadline(start: started, limit: configuration.requestTimeout)
         do {
-            let data = try await withTimeout(configuration.requestTimeout) {
-                let json = try await self.readJSON(request)
+            // The body first, read in this task (RequestDeadline.body says why), then the work.
+            let buffer = try await readBody(request, deadline: deadline)
+            let data = try await deadline.run {
+                let json = try Self.parseJSON(buffer)
                 try self.authorize(request, json)
                 try self.checkModel(json)
-                let started = started
                 var data = try await body(json)
                 // Every response ends with `,"time":…}`: filled in last so it covers the whole request.
                 let seconds = (ContinuousClock.now - started).seconds
@@ -137,16 +146,20 @@ public final class SeerServer: Sendable {
         }
     }
 
-    private func readJSON(_ request: Request) async throws -> [String: Any] {
-        let buffer: ByteBuffer
+    private func readBody(_ request: Request, deadline: RequestDeadline) async throws -> ByteBuffer {
         do {
-            buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
+            return try await deadline.body(of: request, upTo: configuration.maxBodyBytes)
+        } catch let error as APIError {
+            throw error
         } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, "PayloadTooLarge", "request body is larger than \(configuration.maxBodyBytes) bytes")
         } catch {
             // Bad chunked encoding, a body cut short by the client: the request is at fault, not the server.
             throw APIError.badRequest("could not read the request body: \(error)")
         }
+    }
+
+    private static func parseJSON(_ buffer: ByteBuffer) throws -> [String: Any] {
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))
@@ -362,70 +375,6 @@ func constantTimeEqual(_ a: String, _ b: String) -> Bool {
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
-
-/// Runs `operation` but answers 503 once `limit` has passed, without waiting for it to finish
-/// (blocking model work cannot be interrupted; its result is dropped).
-func withTimeout<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-    let gate = ResumeOnce<T>()
-    return try await withTaskCancellationHandler {
-        try await withCheckedThrowingContinuation { continuation in
-            gate.set(continuation)
-            let work = Task { gate.resume(await Result(catchingAsync: operation)) }
-            let timer = Task {
-                try await Task.sleep(for: limit)
-                gate.resume(.failure(APIError(.serviceUnavailable, "Timeout", "request took longer than \(limit.seconds) s")))
-                work.cancel()
-            }
-            gate.onResume { timer.cancel() }
-        }
-    } onCancel: {
-        gate.resume(.failure(CancellationError()))
-    }
-}
-
-private final class ResumeOnce<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<T, any Error>?
-    private var pending: Result<T, any Error>?
-    private var done = false
-    private var cleanup: (@Sendable () -> Void)?
-
-    func set(_ c: CheckedContinuation<T, any Error>) {
-        let early: Result<T, any Error>? = lock.withLock {
-            if let pending { self.pending = nil; return pending }
-            continuation = c
-            return nil
-        }
-        if let early { c.resume(with: early) }
-    }
-
-    func onResume(_ action: @escaping @Sendable () -> Void) {
-        let already = lock.withLock { () -> Bool in
-            if done { return true }
-            cleanup = action
-            return false
-        }
-        if already { action() }
-    }
-
-    func resume(_ result: Result<T, any Error>) {
-        let (c, action): (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?) = lock.withLock {
-            if done { return (nil, nil) }
-            done = true
-            if continuation == nil { pending = result }
-            defer { continuation = nil; cleanup = nil }
-            return (continuation, cleanup)
-        }
-        c?.resume(with: result)
-        action?()
-    }
-}
-
-extension Result where Failure == any Error, Success: Sendable {
-    init(catchingAsync body: @Sendable () async throws -> Success) async {
-        do { self = .success(try await body()) } catch { self = .failure(error) }
-    }
 }
 
 /// A server started with `SeerServer.start()`.

@@ -33,6 +33,9 @@ struct Index: ParsableCommand {
     @Option(help: "Save an HNSW graph once the index holds this many vectors.")
     var annThreshold: Int = 20_000
 
+    @Flag(help: "After each committed batch, print \"seer: indexed N of M files\" on stderr (for logs and scripts that follow a run; the progress bar shows only on a terminal).")
+    var logProgress = false
+
     func validate() throws {
         if VectorEncoding(rawValue: storage) == nil { throw ValidationError("--storage must be f32, f16 or int8") }
         if PostgresCatalog.isURL(db) && storage != "f32" {
@@ -70,10 +73,12 @@ struct Index: ParsableCommand {
             let stop = StopRequest()
             var progress: Progress?
             var shown = 0
+            let logProgress = self.logProgress
             indexer.progress = { done, total in
                 if progress == nil { progress = Progress(total: total, unit: "images") }
                 progress?.advance(by: done - shown)
                 shown = done
+                if logProgress { progress?.interrupt { printError("seer: indexed \(done) of \(total) files") } }
             }
             indexer.onFailure = { failure in
                 let line = "seer: skipped \(failure.path): \(failure.message)"

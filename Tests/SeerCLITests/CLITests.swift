@@ -40,11 +40,16 @@ func run(_ executable: String, _ arguments: [String]) throws -> RunResult {
     try process.run()
     // Read both pipes to the end before waiting, so a full pipe never blocks the child.
     nonisolated(unsafe) var errData = Data()
-    let errReader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
+    // The reader signals when stderr reached its end: waited on below, not polled.
+    let errRead = DispatchSemaphore(value: 0)
+    let errReader = Thread {
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        errRead.signal()
+    }
     errReader.start()
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    while !errReader.isFinished { usleep(1000) }
+    errRead.wait()
     return RunResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                      stderr: String(decoding: errData, as: UTF8.self))
 }

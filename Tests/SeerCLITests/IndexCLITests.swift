@@ -147,8 +147,7 @@ import GRDB
         process.executableURL = seerExecutable
         process.arguments = arguments + ["--db", resumed]
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        let wasRunning = try startAndWaitForCommits(process, db: resumed, rows: 6)
+        let (wasRunning, _) = try startAndWaitForCommits(process, db: resumed, rows: 6)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(wasRunning, "the run ended before it could be killed")
@@ -165,16 +164,26 @@ import GRDB
         }
     }
 
-    /// Starts `process` (a `seer index` run into `db`) and returns once `rows` rows are
-    /// committed or the run ended: whether it is still running.
-    private func startAndWaitForCommits(_ process: Process, db: String, rows: Int) throws -> Bool {
+    /// Starts `process` (a `seer index` run into `db`, its stderr taken over here) and returns
+    /// once `rows` rows are committed or the run ended: whether it is still running, and its
+    /// stderr. It waits on the run's own "seer: indexed N of M files" lines (`--log-progress`,
+    /// printed after each commit), reading the row count only then; a run that hangs is killed
+    /// after five minutes, so the test fails instead of hanging.
+    private func startAndWaitForCommits(_ process: Process, db: String, rows: Int) throws -> (wasRunning: Bool, stderr: LineReader) {
+        let err = Pipe()
+        process.standardError = err
+        process.arguments = (process.arguments ?? []) + ["--log-progress"]
         try process.run()
-        var committed = 0
-        while process.isRunning && committed < rows {
-            usleep(2000)
-            committed = (try? SQLiteCatalog(path: db, readOnly: true).count()) ?? 0
+        let watchdog = DispatchWorkItem { kill(process.processIdentifier, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 300, execute: watchdog)
+        defer { watchdog.cancel() }
+        let lines = LineReader(err)
+        while let line = lines.nextLine() {
+            if line.hasPrefix("seer: indexed "), ((try? SQLiteCatalog(path: db, readOnly: true).count()) ?? 0) >= rows {
+                return (process.isRunning, lines)
+            }
         }
-        return process.isRunning
+        return (false, lines)
     }
 
     @Test func ctrlCStopsAfterABatchAndTheNextRunResumes() throws {
@@ -190,13 +199,12 @@ import GRDB
         let process = Process()
         process.executableURL = seerExecutable
         process.arguments = arguments + ["--db", resumed]
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
         process.standardOutput = out
-        process.standardError = err
-        let wasRunning = try startAndWaitForCommits(process, db: resumed, rows: 6)
+        let (wasRunning, err) = try startAndWaitForCommits(process, db: resumed, rows: 6)
         kill(process.processIdentifier, SIGINT)
         let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = err.readToEnd()
         process.waitUntilExit()
         #expect(wasRunning, "the run ended before it could be interrupted")
         #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(stderr)")

@@ -73,11 +73,16 @@ func runPython(_ script: String, _ arguments: [String], environment: [String: St
     process.standardError = err
     try process.run()
     nonisolated(unsafe) var errData = Data()
-    let errReader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
+    // The reader signals when stderr reached its end: waited on below, not polled.
+    let errRead = DispatchSemaphore(value: 0)
+    let errReader = Thread {
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        errRead.signal()
+    }
     errReader.start()
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    while !errReader.isFinished { usleep(1000) }
+    errRead.wait()
     guard process.terminationStatus == 0 else {
         throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "python failed: \(String(decoding: errData, as: UTF8.self))"])
     }

@@ -136,22 +136,4 @@ struct ResizeTests {
         if diff != 0 { print("[resize] \(r.testDescription): max |Δ| = \(diff), \(countDiff(ours.pixels, expected.pixels)) samples differ") }
         #expect(diff == 0)
     }
-
-    @Test("speed: 4000×3000 → CLIP 224 (reported, not asserted)")
-    func speed() {
-        var pixels = [UInt8](repeating: 0, count: 4000 * 3000 * 3)
-        var state: UInt32 = 12345
-        for i in pixels.indices { state = state &* 1_664_525 &+ 1_013_904_223; pixels[i] = UInt8(truncatingIfNeeded: state >> 24) }
-        let image = RGBImage(width: 4000, height: 3000, pixels: pixels)
-        let p = ImagePreprocessor()
-        let clock = ContinuousClock()
-        _ = p.resizedAndCropped(image)  // warm up
-        var best = Duration.seconds(100)
-        for _ in 0..<5 {
-            let t = clock.measure { _ = image.resized(width: 298, height: 224, filter: .bicubic) }
-            best = min(best, t)
-        }
-        let full = clock.measure { _ = p.pixelValues(image) }
-        print("[speed] resize 4000×3000 → 298×224 bicubic: best of 5 \(best); full pixelValues \(full)")
-    }
 }

@@ -51,7 +51,8 @@ struct BatchingTests {
         let client = Client(port: running.port)
         let body = try JSONSerialization.data(withJSONObject: ["image": try base64Image("chelsea.jpg")])
         let inFlight = Task { try await client.post("/clip/embed_image", raw: body) }
-        while await server.batcher!.pendingRequests == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        // The request is queued for its forward pass (which waits 1.5 s for company) before the shutdown.
+        try await waitUntil("the request to reach the batcher") { await server.batcher!.pendingRequests > 0 }
         try await running.shutdown()
         let result = try await inFlight.value
         #expect(result.status == 200)

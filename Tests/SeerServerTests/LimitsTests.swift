@@ -147,7 +147,8 @@ struct LimitsTests {
     }
 }
 
-/// Python's http.server on a free loopback port (written to a file the test polls, so nothing blocks).
+/// Python's http.server on a free loopback port, which it prints once it listens: the start
+/// waits for that line (and gives up after a minute).
 final class PythonHTTPServer: @unchecked Sendable {
     let process: Process
     let port: Int
@@ -158,29 +159,28 @@ final class PythonHTTPServer: @unchecked Sendable {
     }
 
     static func start(directory: URL) async throws -> PythonHTTPServer {
-        let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("seer-http-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: portFile) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", """
-            import http.server, functools, sys, os
+            import http.server, functools, sys
             handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
             server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-            open(sys.argv[2] + ".tmp", "w").write(str(server.server_address[1]))
-            os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+            print(server.server_address[1], flush=True)
             server.serve_forever()
-            """, directory.path, portFile.path]
-        process.standardOutput = FileHandle.nullDevice
+            """, directory.path]
+        let out = Pipe()
+        process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        for _ in 0..<400 {
-            if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text) {
-                return PythonHTTPServer(process: process, port: port)
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        let watchdog = DispatchWorkItem { kill(process.processIdentifier, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
+        let (port, said) = await firstLine(of: out.fileHandleForReading) { Int($0) }
+        watchdog.cancel()
+        guard let port else {
+            kill(process.processIdentifier, SIGKILL)
+            throw APIError.badRequest("python http.server did not start: \(said)")
         }
-        kill(process.processIdentifier, SIGKILL)
-        throw APIError.badRequest("python http.server did not start")
+        return PythonHTTPServer(process: process, port: port)
     }
 
     /// SIGKILL (the child may inherit an ignored SIGTERM from the test process); not waited

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 import SeerModels
 @testable import SeerServer
@@ -84,6 +87,25 @@ struct RoutesTests {
             let metrics = try await client.get("/metrics")
             #expect(metrics.status == 200)
             #expect(metrics.text.contains("seer_http_requests_total{route=\"/clip/embed_text\",method=\"POST\",status=\"200\"} 1"))
+        }
+    }
+
+    @Test("a known path asked with a method it does not take gets 405 and an Allow header; an unknown path 404")
+    func wrongMethod() async throws {
+        try await withServer { _, client async throws in
+            for (method, path, allowed) in [("GET", "/clip/embed_text", "POST"), ("DELETE", "/info", "GET"),
+                                            ("PUT", "/sam/segment_image", "POST"), ("POST", "/label", "GET"), ("PATCH", "/metrics", "GET")] {
+                var request = URLRequest(url: URL(string: client.base + path)!)
+                request.httpMethod = method
+                let (data, response) = try await Client.session.data(for: request)
+                let http = try #require(response as? HTTPURLResponse)
+                #expect(http.statusCode == 405, "\(method) \(path)")
+                #expect(http.value(forHTTPHeaderField: "Allow") == allowed, "\(method) \(path)")
+                let error = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+                #expect(error?["error_type"] as? String == "MethodNotAllowed", "\(method) \(path)")
+            }
+            #expect(try await client.get("/clip/nothing").status == 404)
+            #expect(try await client.post("/nothing", json: [:]).status == 404)
         }
     }
 

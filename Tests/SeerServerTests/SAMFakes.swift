@@ -20,19 +20,25 @@ final class ScriptedSAM: SegmentAnything, @unchecked Sendable {
     private let lock = NSLock()
     private var embedCount = 0
     private var predictCalls: [PredictCall] = []
-    private let embedDelay: TimeInterval
+    /// When set, the encoder holds every call until `openGate()`: a test can then have requests
+    /// overlap an encoding for certain, not by timing.
+    private let gate: DispatchSemaphore?
 
-    init(embedDelay: TimeInterval = 0) {
-        self.embedDelay = embedDelay
+    init(gated: Bool = false) {
+        gate = gated ? DispatchSemaphore(value: 0) : nil
     }
 
     var embedCalls: Int { lock.withLock { embedCount } }
     var predictions: [PredictCall] { lock.withLock { predictCalls } }
 
+    /// Lets every held encoding (and all later ones) through.
+    func openGate() {
+        for _ in 0..<1000 { gate?.signal() }
+    }
+
     func embed(_ image: RGBImage) throws -> SAMImageEmbedding {
         lock.withLock { embedCount += 1 }
-        // Long enough for concurrent requests for one image to overlap.
-        if embedDelay > 0 { Thread.sleep(forTimeInterval: embedDelay) }
+        gate?.wait()  // the server runs the encoder on a Dispatch queue of its own, never the concurrency pool
         return Self.embedding(of: image)
     }
 

@@ -65,20 +65,25 @@ struct SAMRoutesTests {
 
     @Test("concurrent first requests for one image_id run the encoder once")
     func concurrentFirstRequests() async throws {
-        let sam = ScriptedSAM(embedDelay: 0.3)
-        try await withSAMServer(sam) { _, client async throws in
+        let sam = ScriptedSAM(gated: true)
+        defer { sam.openGate() }  // a failed wait must not leave requests held
+        try await withSAMServer(sam) { server, client async throws in
             let image = try base64Image("coffee.png")
             let bodies = try (0..<6).map { i in
                 try JSONSerialization.data(withJSONObject: ["image": image, "image_id": "coffee", "point_coords": [[50 + i * 10, 60]], "point_labels": [1]] as [String: Any])
             }
-            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            async let statuses = withThrowingTaskGroup(of: Int.self) { group in
                 for body in bodies {
                     group.addTask { try await client.post("/sam/segment_image", raw: body).status }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(statuses == Array(repeating: 200, count: 6))
+            // The encoder is held until the five other requests wait on its encoding in the cache.
+            try await waitUntil("five requests to join the encoding in flight") { await server.samCache.stats.hits >= 5 }
+            sam.openGate()
+            #expect(try await statuses == Array(repeating: 200, count: 6))
             #expect(sam.embedCalls == 1)
+            #expect(await server.samCache.stats.misses == 1)
         }
     }
 
@@ -144,7 +149,9 @@ struct SAMRoutesTests {
             let refined = try await client.post("/sam/segment_image", json: ["image_id": "cat", "point_coords": [[200, 150], [220, 160]], "point_labels": [1, 1], "has_mask_input": true])
             #expect(refined.status == 200, "\(refined.text.prefix(300))")
             #expect(sam.predictions.last?.prompt.previousLowResLogits == previous)
-            #expect(try await client.post("/sam/segment_image", json: ["image_id": "dog", "image": image, "point_coords": [[1, 1]], "point_labels": [1], "has_mask_input": true]).status == 400)
+            // No earlier mask of "dog" (a state of the cache, like an unknown image_id): 404; not using the cache and no mask_input: 400.
+            #expect(try await client.post("/sam/segment_image", json: ["image_id": "dog", "image": image, "point_coords": [[1, 1]], "point_labels": [1], "has_mask_input": true]).status == 404)
+            #expect(try await client.post("/sam/segment_image", json: ["image_id": "cat", "point_coords": [[1, 1]], "point_labels": [1], "has_mask_input": true, "use_mask_input_cache": false]).status == 400)
 
             // mask_input polygons on the 256 × 256 grid, rasterized 1 inside, 0 outside, when
             // there is no remembered mask or the cache is not to be used.

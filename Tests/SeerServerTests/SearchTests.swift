@@ -160,6 +160,7 @@ struct SearchTests {
                 ("k is negative", ["text": "a cat", "k": -4, "api_key": "k3y"]),
                 ("k is a string", ["text": "a cat", "k": "5", "api_key": "k3y"]),
                 ("k is a fraction", ["text": "a cat", "k": 1.5, "api_key": "k3y"]),
+                ("k is a boolean", ["text": "a cat", "k": true, "api_key": "k3y"]),
                 ("k is huge", ["text": "a cat", "k": 10_000_000, "api_key": "k3y"]),
                 ("text is a number", ["text": 5, "api_key": "k3y"]),
                 ("text is a list", ["text": ["a", "b"], "api_key": "k3y"]),
