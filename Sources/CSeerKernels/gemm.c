@@ -1,4 +1,5 @@
 #include "seer_gemm.h"
+#include <stdlib.h>
 #include <string.h>
 
 #define PANEL SEER_GEMM_PANEL
@@ -25,40 +26,13 @@ void seer_gemm_pack(const float *w, size_t ldw, size_t n, size_t k, float *packe
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 
-typedef float v16 __attribute__((vector_size(64), aligned(4)));
+#include <immintrin.h>
+
 typedef float v8 __attribute__((vector_size(32), aligned(4)));
 
-/* Rows of A per micro-tile: all accumulators stay in registers for the whole k loop
-   (AVX-512: 12 zmm of 16 columns; AVX2: 6 rows × 2 ymm). */
-#define MR_AVX512 12
+/* AVX2: rows of A per micro-tile, 6 rows × 2 ymm, all accumulators in registers for the whole
+   k loop. (AVX-512 has its own blocked driver below.) */
 #define MR_AVX2 6
-
-/* Stores one row of a micro-tile: the first `cols` of 16 values, plus bias. */
-#define STORE_ROW(VEC, out, cols, bias_ptr)                                               \
-    do {                                                                                  \
-        float tmp_[16];                                                                   \
-        memcpy(tmp_, &(VEC), 64);                                                         \
-        for (size_t j_ = 0; j_ < (cols); j_++) (out)[j_] = tmp_[j_] + ((bias_ptr) ? (bias_ptr)[j_] : 0.0f); \
-    } while (0)
-
-__attribute__((target("avx512f"), always_inline)) static inline void
-tile_avx512(const int rows, size_t k, const float *a, size_t lda, const float *panel,
-            const float *bias, float *c, size_t ldc, size_t cols) {
-    v16 acc[MR_AVX512];
-    for (int r = 0; r < rows; r++) acc[r] = (v16){0};
-    for (size_t i = 0; i < k; i++) {
-        v16 b;
-        memcpy(&b, panel + i * PANEL, 64);
-        for (int r = 0; r < rows; r++) acc[r] += a[r * lda + i] * b;
-    }
-    if (cols == PANEL) {
-        v16 bv = (v16){0};
-        if (bias) memcpy(&bv, bias, 64);
-        for (int r = 0; r < rows; r++) { v16 v = acc[r] + bv; memcpy(c + r * ldc, &v, 64); }
-    } else {
-        for (int r = 0; r < rows; r++) STORE_ROW(acc[r], c + r * ldc, cols, bias);
-    }
-}
 
 __attribute__((target("avx2,fma"), always_inline)) static inline void
 tile_avx2(const int rows, size_t k, const float *a, size_t lda, const float *panel,
@@ -116,14 +90,110 @@ static size_t row_block(size_t k, size_t mr) {
 
 #define TAIL(TILE, R) case R: TILE(R, k, a + r * lda, lda, panel, pbias, c + r * ldc + col, ldc, cols); break;
 
-#define TAIL_CASES(TILE) TAIL(TILE, 1) TAIL(TILE, 2) TAIL(TILE, 3) TAIL(TILE, 4) TAIL(TILE, 5) \
-    TAIL(TILE, 6) TAIL(TILE, 7) TAIL(TILE, 8) TAIL(TILE, 9) TAIL(TILE, 10) TAIL(TILE, 11)
-DEFINE_DRIVER(gemm_avx512, "avx512f", tile_avx512, MR_AVX512)
-#undef TAIL_CASES
-
 #define TAIL_CASES(TILE) TAIL(TILE, 1) TAIL(TILE, 2) TAIL(TILE, 3) TAIL(TILE, 4) TAIL(TILE, 5)
 DEFINE_DRIVER(gemm_avx2, "avx2,fma", tile_avx2, MR_AVX2)
 #undef TAIL_CASES
+
+
+/* AVX-512: a blocked driver (the GotoBLAS/BLIS loop order). k is cut into blocks of KC, rows
+   into blocks of MC; each row block is copied ("packed") into MR-row slivers, k-major, so the
+   kernel's broadcasts read one sequential stream; the kernel computes MR rows × 32 columns
+   (two panels: 24 zmm accumulators, 2 vector loads and 12 broadcasts per 24 FMAs, where a
+   16-column tile needs 1 load and 12 broadcasts per 12 FMAs). Each output element is still
+   accumulated in k order with one FMA per term, starting from zero, bias added last, so the
+   results are bitwise those of the unblocked kernel. Measured on Zen 4, one thread: fc2-shaped
+   products (k = 3072) went from 54-62 to ~91 GFLOPS; k = 768 shapes from ~90 to 92-100. */
+#define MR_AVX512 12
+#define KC_AVX512 768
+#define MC_AVX512 96
+
+/* Rows [0, rows) × k-range [0, kc) of A (row stride lda) into slivers of MR rows: sliver s
+   holds kc steps of MR floats; rows past `rows` are zero (their results are not stored). */
+static void pack_rows(const float *a, size_t lda, size_t rows, size_t kc, float *out) {
+    for (size_t s = 0; s < rows; s += MR_AVX512) {
+        size_t live = rows - s < MR_AVX512 ? rows - s : MR_AVX512;
+        float *dst = out + s * kc;
+        for (size_t r = 0; r < live; r++) {
+            const float *src = a + (s + r) * lda;
+            for (size_t i = 0; i < kc; i++) dst[i * MR_AVX512 + r] = src[i];
+        }
+        for (size_t r = live; r < MR_AVX512; r++)
+            for (size_t i = 0; i < kc; i++) dst[i * MR_AVX512 + r] = 0.0f;
+    }
+}
+
+/* MR rows (the first `rows` stored) × one or two panels (`two`) over kc steps of a packed
+   sliver. `first`: start from zero, else continue from C; `last`: add the bias. m0/m1 mask the
+   columns of each panel that exist. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+kernel_avx512(const int two, size_t kc, const float *sliver, const float *b0p, const float *b1p,
+              const float *bias, float *c, size_t ldc, size_t rows, __mmask16 m0, __mmask16 m1,
+              int first, int last) {
+    __m512 acc0[MR_AVX512], acc1[MR_AVX512];
+    for (int r = 0; r < MR_AVX512; r++) {
+        int fresh = first || r >= (int)rows;
+        acc0[r] = fresh ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(m0, c + r * ldc);
+        if (two) acc1[r] = fresh ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(m1, c + r * ldc + PANEL);
+    }
+    for (size_t i = 0; i < kc; i++) {
+        __m512 b0 = _mm512_loadu_ps(b0p + i * PANEL);
+        __m512 b1 = two ? _mm512_loadu_ps(b1p + i * PANEL) : b0;
+        for (int r = 0; r < MR_AVX512; r++) {
+            __m512 x = _mm512_set1_ps(sliver[i * MR_AVX512 + r]);
+            acc0[r] = _mm512_fmadd_ps(x, b0, acc0[r]);
+            if (two) acc1[r] = _mm512_fmadd_ps(x, b1, acc1[r]);
+        }
+    }
+    int add_bias = last && bias;
+    __m512 bias0 = add_bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
+    __m512 bias1 = add_bias && two ? _mm512_maskz_loadu_ps(m1, bias + PANEL) : _mm512_setzero_ps();
+    for (int r = 0; r < (int)rows; r++) {
+        _mm512_mask_storeu_ps(c + r * ldc, m0, add_bias ? _mm512_add_ps(acc0[r], bias0) : acc0[r]);
+        if (two) _mm512_mask_storeu_ps(c + r * ldc + PANEL, m1, add_bias ? _mm512_add_ps(acc1[r], bias1) : acc1[r]);
+    }
+}
+
+__attribute__((target("avx512f"))) static void kernel_avx512_two(size_t kc, const float *sliver, const float *b0p,
+    const float *b1p, const float *bias, float *c, size_t ldc, size_t rows, __mmask16 m0, __mmask16 m1, int first, int last) {
+    kernel_avx512(1, kc, sliver, b0p, b1p, bias, c, ldc, rows, m0, m1, first, last);
+}
+
+__attribute__((target("avx512f"))) static void kernel_avx512_one(size_t kc, const float *sliver, const float *b0p,
+    const float *bias, float *c, size_t ldc, size_t rows, __mmask16 m0, int first, int last) {
+    kernel_avx512(0, kc, sliver, b0p, b0p, bias, c, ldc, rows, m0, 0, first, last);
+}
+
+static __mmask16 column_mask(size_t cols) { return cols >= PANEL ? (__mmask16)0xFFFF : (__mmask16)((1u << cols) - 1); }
+
+__attribute__((target("avx512f"))) static void gemm_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda,
+    const float *packed, const float *bias, float *c, size_t ldc, size_t p0, size_t p1) {
+    float *slivers = aligned_alloc(64, (MC_AVX512 + MR_AVX512) * KC_AVX512 * sizeof(float));
+    if (!slivers) abort();
+    for (size_t k0 = 0; k0 < k; k0 += KC_AVX512) {
+        size_t kc = k - k0 < KC_AVX512 ? k - k0 : KC_AVX512;
+        int first = k0 == 0, last = k0 + kc == k;
+        for (size_t m0 = 0; m0 < m; m0 += MC_AVX512) {
+            size_t rows = m - m0 < MC_AVX512 ? m - m0 : MC_AVX512;
+            pack_rows(a + m0 * lda + k0, lda, rows, kc, slivers);
+            for (size_t p = p0; p < p1; p += 2) {
+                size_t col = p * PANEL;
+                const float *b0 = packed + p * PANEL * k + k0 * PANEL;
+                const float *pbias = bias ? bias + col : 0;
+                __mmask16 mask0 = column_mask(n - col);
+                for (size_t r = 0; r < rows; r += MR_AVX512) {
+                    size_t live = rows - r < MR_AVX512 ? rows - r : MR_AVX512;
+                    float *tile = c + (m0 + r) * ldc + col;
+                    if (p + 1 < p1)
+                        kernel_avx512_two(kc, slivers + r * kc, b0, b0 + PANEL * k, pbias, tile, ldc, live,
+                                          mask0, column_mask(n - col - PANEL), first, last);
+                    else
+                        kernel_avx512_one(kc, slivers + r * kc, b0, pbias, tile, ldc, live, mask0, first, last);
+                }
+            }
+        }
+    }
+    free(slivers);
+}
 
 int seer_gemm_supported(void) {
     __builtin_cpu_init();

@@ -39,6 +39,22 @@ import SeerTensor
         }
     }
 
+    /// `.cls` runs the last layer for the CLS token alone; it must give the CLS row of the full
+    /// `last_hidden_state`.
+    @Test(arguments: DINOv2Fixture.all)
+    func classTokenShortcutEqualsTheFullLastLayer(_ fixture: DINOv2Fixture) throws {
+        let model = try DINOv2Model(directory: fixture.directory)
+        let pixels = try DINOv2Fixture.pixelValues()
+        let full = try model.lastHiddenState(pixelValues: pixels)
+        let pooled = try model.pooled(pixelValues: pixels, pooling: .cls)
+        let (batch, tokens, width) = (full.shape[0], full.shape[1], full.shape[2])
+        for b in 0..<batch {
+            let row = Array(full.scalars[(b * tokens * width)..<(b * tokens * width + width)])
+            let diff = zip(row, pooled.row(b)).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(diff <= 1e-6, "\(fixture) image \(b): \(diff)")
+        }
+    }
+
     /// `.clsMean` is the input Dinov2(WithRegisters)ForImageClassification hands its classifier
     /// (captured from the reference); `.mean` its second half (patch tokens only: no CLS, no
     /// registers).

@@ -36,14 +36,9 @@ struct CLIPVisionTransformer: Sendable {
 
         let hidden = Tensor(uninitialized: embedded.shape)
         preLayerNorm(embedded, into: hidden)
-        encoder.forward(hidden, causal: false)
-
-        // Only the class token is pooled, so only its row needs the final LayerNorm.
-        let classTokens = Tensor(uninitialized: [batch, width])
-        for b in 0..<batch {
-            (classTokens.pointer + b * width).update(from: hidden.pointer + b * tokens * width, count: width)
-        }
-        return postLayerNorm(classTokens)
+        // Only the class token is pooled: the last layer runs for it alone (the other tokens
+        // still give it their keys and values), and only its row gets the final LayerNorm.
+        return postLayerNorm(encoder.firstTokenOutput(hidden))
     }
 
     /// Patch tokens after the class token, plus position embeddings (CLIPVisionEmbeddings.forward;

@@ -82,18 +82,52 @@ struct EncoderLayer: Sendable {
         Ops.attention(query: buffers.query, key: buffers.key, value: buffers.value, heads: shape.heads, causal: causal, into: buffers.attended)
         output(buffers.attended, into: buffers.normed)
         addResidual(buffers.normed, scale: layerScale1, into: hidden)
+        feedForward(hidden, normed: buffers.normed, intermediate: buffers.intermediate, gated: buffers.gated)
+    }
 
-        norm2(hidden, into: buffers.normed)
-        fc1(buffers.normed, into: buffers.intermediate)
+    /// The block's output for the first token of each item only, [batch, 1, width]: keys and
+    /// values still come from every token, but the query, the output projection and the
+    /// feed-forward run for token 0 alone, so a pooled class token costs a fraction of the last
+    /// layer. The row gets the same operations as in `forward` (BLAS may sum the one-row
+    /// attention product in another order). `hidden` is left unchanged.
+    func forwardFirstToken(_ hidden: Tensor, buffers: LayerBuffers) -> Tensor {
+        let (batch, width) = (hidden.shape[0], hidden.shape[2])
+        norm1(hidden, into: buffers.normed)
+        key(buffers.normed, into: buffers.key)
+        value(buffers.normed, into: buffers.value)
+        let state = firstRows(of: hidden), normed = firstRows(of: buffers.normed)
+        let attended = Tensor(uninitialized: [batch, 1, width])
+        Ops.attention(query: query(normed), key: buffers.key, value: buffers.value, heads: shape.heads, causal: false, into: attended)
+        output(attended, into: normed)
+        addResidual(normed, scale: layerScale1, into: state)
+        let swiglu = shape.feedForward == .swiglu
+        feedForward(state, normed: normed, intermediate: Tensor(uninitialized: [batch, 1, fc1.outFeatures]),
+                    gated: swiglu ? Tensor(uninitialized: [batch, 1, shape.intermediate]) : nil)
+        return state
+    }
+
+    /// hidden ← hidden + ls2 ⊙ ffn(norm2(hidden)), with the caller's scratch tensors.
+    private func feedForward(_ hidden: Tensor, normed: Tensor, intermediate: Tensor, gated: Tensor?) {
+        norm2(hidden, into: normed)
+        fc1(normed, into: intermediate)
         switch shape.feedForward {
         case .mlp(let activation):
-            Ops.apply(activation, inPlace: buffers.intermediate)
-            fc2(buffers.intermediate, into: buffers.normed)
+            Ops.apply(activation, inPlace: intermediate)
+            fc2(intermediate, into: normed)
         case .swiglu:
-            Ops.swiglu(buffers.intermediate, into: buffers.gated!)
-            fc2(buffers.gated!, into: buffers.normed)
+            Ops.swiglu(intermediate, into: gated!)
+            fc2(gated!, into: normed)
         }
-        addResidual(buffers.normed, scale: layerScale2, into: hidden)
+        addResidual(normed, scale: layerScale2, into: hidden)
+    }
+
+    /// Token 0 of every item, [batch, 1, width] (a copy).
+    private func firstRows(of x: Tensor) -> Tensor {
+        let (batch, tokens, width) = (x.shape[0], x.shape[1], x.shape[2])
+        let out = Tensor(uninitialized: [batch, 1, width])
+        for b in 0..<batch { (out.pointer + b * width).update(from: x.pointer + b * tokens * width, count: width) }
+        withExtendedLifetime(x) {}
+        return out
     }
 
     private func addResidual(_ branch: Tensor, scale: Tensor?, into hidden: Tensor) {
@@ -140,5 +174,21 @@ struct Encoder: Sendable {
             layer.forward(hidden, causal: causal, buffers: buffers)
             afterLayer?(i, hidden)
         }
+    }
+
+    /// The encoder's output at token 0 of each item, [batch, width], for models that pool the
+    /// class token (bidirectional attention): every layer but the last runs in full over
+    /// `hidden` (which it overwrites), the last only for token 0 (`forwardFirstToken`).
+    func firstTokenOutput(_ hidden: Tensor) -> Tensor {
+        let (batch, width) = (hidden.shape[0], hidden.shape[2])
+        guard let last = layers.last else {
+            let out = Tensor(uninitialized: [batch, width])
+            for b in 0..<batch { (out.pointer + b * width).update(from: hidden.pointer + b * hidden.shape[1] * width, count: width) }
+            withExtendedLifetime(hidden) {}
+            return out
+        }
+        let buffers = LayerBuffers(batch: batch, tokens: hidden.shape[1], shape: shape)
+        for layer in layers.dropLast() { layer.forward(hidden, causal: false, buffers: buffers) }
+        return last.forwardFirstToken(hidden, buffers: buffers).reshaped([batch, width])
     }
 }

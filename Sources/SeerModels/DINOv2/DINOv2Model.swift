@@ -51,7 +51,8 @@ public final class DINOv2Model: Sendable {
     /// pixelValues [batch, channels, height, width] (any size of at least one patch) →
     /// `last_hidden_state` [batch, tokens, hiddenSize], after the final LayerNorm.
     public func lastHiddenState(pixelValues: Tensor) throws -> Tensor {
-        let hidden = try encoded(pixelValues)
+        let hidden = try embedded(pixelValues)
+        encoder.forward(hidden, causal: false)
         layerNorm(hidden, into: hidden)
         return hidden
     }
@@ -61,15 +62,14 @@ public final class DINOv2Model: Sendable {
     /// excluded, as Dinov2(WithRegisters)ForImageClassification takes `sequence_output[:, 1 + R:]`);
     /// `.clsMean` both concatenated [CLS ‖ mean], that classifier's input.
     public func pooled(pixelValues: Tensor, pooling: EmbeddingPooling) throws -> Tensor {
-        let hidden = try encoded(pixelValues)
-        let (batch, tokens, width) = (hidden.shape[0], hidden.shape[1], hidden.shape[2])
+        let hidden = try embedded(pixelValues)
         if pooling == .cls {
-            // Only the CLS rows are needed, so only they are normalized.
-            let classRows = Tensor(uninitialized: [batch, width])
-            for b in 0..<batch { (classRows.pointer + b * width).update(from: hidden.pointer + b * tokens * width, count: width) }
-            withExtendedLifetime(hidden) {}
-            return layerNorm(classRows)
+            // pooler_output depends on the other tokens only through the last layer's keys and
+            // values, so that layer runs for the CLS token alone; only its row is normalized.
+            return layerNorm(encoder.firstTokenOutput(hidden))
         }
+        encoder.forward(hidden, causal: false)
+        let (batch, tokens, width) = (hidden.shape[0], hidden.shape[1], hidden.shape[2])
         layerNorm(hidden, into: hidden)
         let firstPatch = 1 + config.numRegisterTokens, count = Float(tokens - firstPatch)
         let outWidth = pooling == .clsMean ? 2 * width : width
@@ -88,8 +88,8 @@ public final class DINOv2Model: Sendable {
         return out
     }
 
-    /// Embeddings then encoder: hidden states [batch, tokens, width] before the final LayerNorm.
-    private func encoded(_ pixels: Tensor) throws -> Tensor {
+    /// Dinov2Embeddings: the encoder's input [batch, tokens, width].
+    private func embedded(_ pixels: Tensor) throws -> Tensor {
         let c = config
         guard pixels.rank == 4, pixels.shape[1] == c.numChannels, pixels.shape[0] > 0,
               pixels.shape[2] >= c.patchSize, pixels.shape[3] >= c.patchSize else {
@@ -113,7 +113,6 @@ public final class DINOv2Model: Sendable {
             for i in 0..<(patchCount * width) { patchRows[i] = patchSource[i] + patchPositions[i] }
         }
         withExtendedLifetime((patches, positions, classToken, registerTokens)) {}
-        encoder.forward(hidden, causal: false)
         return hidden
     }
 
