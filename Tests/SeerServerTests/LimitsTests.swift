@@ -178,10 +178,7 @@ final class PythonHTTPServer: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let watchdog = DispatchWorkItem { kill(process.processIdentifier, SIGKILL) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
-        let (port, said) = await firstLine(of: out.fileHandleForReading) { Int($0) }
-        watchdog.cancel()
+        let (port, said) = await firstLine(of: out.fileHandleForReading, from: process, within: 60) { Int($0) }
         guard let port else {
             kill(process.processIdentifier, SIGKILL)
             throw APIError.badRequest("python http.server did not start: \(said)")

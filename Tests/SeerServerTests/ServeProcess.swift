@@ -26,12 +26,9 @@ final class ServeProcess: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = err
         try process.run()
-        let watchdog = DispatchWorkItem { [process] in kill(process.processIdentifier, SIGKILL) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
-        let (port, said) = await firstLine(of: err.fileHandleForReading) { line in
+        let (port, said) = await firstLine(of: err.fileHandleForReading, from: process, within: 120) { line in
             line.hasPrefix("seer: serving ") ? line.split(separator: ":").last.flatMap { Int($0) } : nil
         }
-        watchdog.cancel()
         guard let port else {
             kill(process.processIdentifier, SIGKILL)
             throw APIError.badRequest("seer serve did not start listening: \(said)")

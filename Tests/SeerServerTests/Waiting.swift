@@ -18,11 +18,17 @@ func waitUntil(_ what: String, within limit: Duration = .seconds(60), _ conditio
     }
 }
 
-/// Reads a child's output on a thread of its own until a line `parse` accepts, hands that value
+/// Reads `process`'s output on a thread of its own until a line `parse` accepts, hands that value
 /// over (nil when the child closes its end first, with everything it said), then drains the pipe
-/// to its end so the child can never block on a full pipe.
-func firstLine<T: Sendable>(of handle: FileHandle, _ parse: @escaping @Sendable (String) -> T?) async -> (T?, String) {
-    await withCheckedContinuation { continuation in
+/// to its end so the child can never block on a full pipe. A child that says nothing of use for
+/// `limit` seconds is killed. The thread itself calls off that kill when the line comes: the
+/// test's task may wait long for a thread of the concurrency pool, which other suites' tests hold.
+func firstLine<T: Sendable>(of handle: FileHandle, from process: Process, within limit: Double,
+                            _ parse: @escaping @Sendable (String) -> T?) async -> (T?, String) {
+    // DispatchWorkItem is thread-safe, though not marked Sendable.
+    nonisolated(unsafe) let watchdog = DispatchWorkItem { [process] in kill(process.processIdentifier, SIGKILL) }
+    DispatchQueue.global().asyncAfter(deadline: .now() + limit, execute: watchdog)
+    return await withCheckedContinuation { continuation in
         let thread = Thread {
             var pending = Data(), said = "", resumed = false
             while true {
@@ -35,11 +41,13 @@ func firstLine<T: Sendable>(of handle: FileHandle, _ parse: @escaping @Sendable 
                     pending.removeSubrange(pending.startIndex...newline)
                     said += line + "\n"
                     if let value = parse(line) {
+                        watchdog.cancel()
                         resumed = true
                         continuation.resume(returning: (value, said))
                     }
                 }
             }
+            watchdog.cancel()
             if !resumed { continuation.resume(returning: (nil, said + String(decoding: pending, as: UTF8.self))) }
         }
         thread.start()
