@@ -4,6 +4,9 @@
 //   seer-bench clip MODEL_DIR PIXELS.npy BATCH[,BATCH…] SECONDS_PER_BATCH [EMBEDDINGS_OUT.npy]
 //       CLIP image tower (bench/clip_vit_b32.py). The optional last argument receives the
 //       embeddings of the sample images, so the driver can check them against PyTorch's.
+//   seer-bench embed MODEL_DIR PIXELS.npy BATCH[,BATCH…] SECONDS_PER_BATCH [EMBEDDINGS_OUT.npy] [POOLING]
+//       The image tower of any registered family (bench/dinov2_vit_b14.py, bench/siglip_vision.py;
+//       EmbedBench.swift).
 //   seer-bench tokenizer VOCAB_DIR TEXTS.json
 //       CLIPTokenizer.encode over a JSON array of strings (bench/tokenizer.py).
 //   seer-bench siglip-tokenizer siglip|gemma|siglip2 DIR TEXTS.json
@@ -134,6 +137,7 @@ func benchSearch(_ arguments: ArraySlice<String>) throws {
 let arguments = CommandLine.arguments.dropFirst()
 switch (arguments.first, arguments.count) {
 case ("clip", 5...): try benchCLIP(arguments.dropFirst())
+case ("embed", 5...): try benchEmbed(arguments.dropFirst())
 case ("tokenizer", 3): try benchTokenizer(arguments.dropFirst())
 case ("siglip-tokenizer", 4): try benchSiglipTokenizer(arguments.dropFirst())
 case ("search", 5...): try benchSearch(arguments.dropFirst())
@@ -142,6 +146,7 @@ case ("preprocess", 1...4): try benchPreprocess(arguments.dropFirst())
 default:
     FileHandle.standardError.write(Data("""
         usage: seer-bench clip MODEL_DIR PIXELS.npy BATCH[,BATCH…] SECONDS_PER_BATCH [EMBEDDINGS_OUT.npy]
+               seer-bench embed MODEL_DIR PIXELS.npy BATCH[,BATCH…] SECONDS_PER_BATCH [EMBEDDINGS_OUT.npy] [POOLING]
                seer-bench tokenizer VOCAB_DIR TEXTS.json
                seer-bench siglip-tokenizer siglip|gemma|siglip2 DIR TEXTS.json
                seer-bench search BASE.npy QUERIES.npy TRUTH.npy EF[,EF…] [M]
