@@ -3,6 +3,7 @@ import Foundation
 import SeerImage
 import SeerIndex
 import SeerModels
+import SeerVideo
 
 struct Detect: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,7 +17,9 @@ struct Detect: ParsableCommand {
         above --threshold); --nms and --max-detections are applied after it. With --query-image the
         query is the example image's embedding as transformers' image_guided_detection picks it (OWLv2:
         its most object-like box), post-processed as post_process_image_guided_detection (NMS 0.3
-        unless --nms, scores rescaled so each image's best is 1).
+        unless --nms, scores rescaled so each image's best is 1). A video file or stream URL is read
+        frame by frame (--fps, --every, --start): one line per sampled frame, with its "frame" number
+        and "time" in seconds.
         """
     )
 
@@ -49,7 +52,9 @@ struct Detect: ParsableCommand {
     @Option(help: "Output format: json (Seer's lines) or roboflow (Roboflow Inference's object-detection response, one per line).")
     var format: OutputFormat = .json
 
-    @Argument(help: "Image files (JPEG, PNG, WebP) or folders of them.")
+    @OptionGroup(title: "Video") var frames: FrameOptions
+
+    @Argument(help: "Image files (JPEG, PNG, WebP), folders of them, video files or stream URLs.")
     var images: [String]
 
     enum OutputFormat: String, ExpressibleByArgument { case json, roboflow }
@@ -79,7 +84,7 @@ struct Detect: ParsableCommand {
 
     /// The files to run on: files as given, folders expanded to their images (sorted).
     func imagePaths() throws -> [String] {
-        try images.flatMap { path -> [String] in
+        try images.filter { !isVideo($0) }.flatMap { path -> [String] in
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
                 return try FileScanner.images(under: URL(fileURLWithPath: path)).map(\.path)
@@ -115,18 +120,36 @@ struct Detect: ParsableCommand {
                     progress.advance(by: 1)
                     continue
                 }
-                let found = try find(image).sorted { $0.score > $1.score }
-                let size = ImageSize(width: image.width, height: image.height)
-                switch format {
-                case .json:
-                    try printJSONLine(DetectionLine(path: path, image: size, detections: found.map { DetectionJSON($0, labels: labels) }))
-                case .roboflow:
-                    try printJSONLine(RoboflowDetectionResponse(path: path, image: size, predictions: found.map { RoboflowPrediction($0, labels: labels) }))
-                }
+                try emit(path, image, frame: nil, try find(image), labels: labels)
                 progress.advance(by: 1)
             }
             progress.finish()
+            for video in images.filter(isVideo) {
+                let source = try frames.openSource(video)
+                var sampled = 0, reported = 0
+                while let frame = try source.nextFrame() {
+                    try emit(video, frame.image, frame: (sampled, frame.time), try find(frame.image), labels: labels)
+                    sampled += 1
+                    for line in source.warnings.dropFirst(reported) { printError("seer: warning: \(line)") }
+                    reported = source.warnings.count
+                }
+                guard sampled > 0 else { throw CLIError("\(video): no frames were sampled") }
+            }
             if failed > 0 { throw CLIError("\(failed) of \(paths.count) images could not be read") }
+        }
+    }
+
+    /// One line: the image's (or frame's) detections, best first, in the chosen format.
+    func emit(_ path: String, _ image: RGBImage, frame: (index: Int, time: Double)?, _ detections: [Detection], labels: [String]) throws {
+        let found = detections.sorted { $0.score > $1.score }
+        let size = ImageSize(width: image.width, height: image.height)
+        switch format {
+        case .json:
+            try printJSONLine(DetectionLine(path: path, frame: frame?.index, time: frame?.time, image: size,
+                                            detections: found.map { DetectionJSON($0, labels: labels) }))
+        case .roboflow:
+            try printJSONLine(RoboflowDetectionResponse(path: path, frame: frame?.index, time: frame?.time, image: size,
+                                                        predictions: found.map { RoboflowPrediction($0, labels: labels) }))
         }
     }
 
@@ -159,6 +182,8 @@ struct DetectionJSON: Encodable {
 
 struct DetectionLine: Encodable {
     let path: String
+    var frame: Int?
+    var time: Double?
     let image: ImageSize
     let detections: [DetectionJSON]
 }
@@ -188,6 +213,8 @@ struct RoboflowPrediction: Encodable {
 
 struct RoboflowDetectionResponse: Encodable {
     let path: String
+    var frame: Int?
+    var time: Double?
     let image: ImageSize
     let predictions: [RoboflowPrediction]
 }

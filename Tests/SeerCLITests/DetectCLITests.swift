@@ -67,6 +67,23 @@ import Testing
         #expect(confidences == confidences.sorted(by: >))
     }
 
+    /// A video: one line per sampled frame with its number and time, in order.
+    @Test func videoFramesGetALineEach() throws {
+        let video = fixtures.appendingPathComponent("video/bikes.mp4").path
+        let result = try seer(["detect", "--model", fixtures.appendingPathComponent("owlv2-tiny").path, "--prompts", "a bicycle,a person",
+                               "--fps", "1", "--max-detections", "3", video])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = try jsonLines(result.stdout)
+        #expect(lines.count >= 10, "bikes.mp4 is about 10 s long: \(lines.count) frames at 1 fps")
+        for (i, line) in lines.enumerated() {
+            #expect(line["path"] as? String == video)
+            #expect(line["frame"] as? Int == i)
+            #expect((line["detections"] as! [[String: Any]]).count <= 3)
+        }
+        let times = lines.compactMap { ($0["time"] as? NSNumber)?.doubleValue }
+        #expect(times.count == lines.count && times == times.sorted() && Set(times).count == times.count)
+    }
+
     @Test func badInputIsOneLineOfError() throws {
         let model = fixtures.appendingPathComponent("owlv2-tiny").path
         let noPrompts = try seer(["detect", "--model", model, chelsea])
