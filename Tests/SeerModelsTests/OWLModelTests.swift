@@ -76,6 +76,22 @@ struct OWLFixture: Sendable, CustomStringConvertible {
         #expect(worst == 0)
     }
 
+    /// transformers passes OWLv2's `resample` on as `anti_aliasing`: 0 means no Gaussian.
+    @Test func owlv2ResampleZeroSkipsTheGaussian() throws {
+        let fixture = OWLFixture.all[1]
+        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: fixture.directory.appendingPathComponent("preprocessor_config.json"))) as! [String: Any]
+        json["resample"] = 0
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("owlv2-resample0-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try JSONSerialization.data(withJSONObject: json).write(to: file)
+        let processor = try OWLv2ImageProcessor(contentsOf: file)
+        #expect(!processor.antiAlias)
+        let got = processor.pixelValues(try fixture.image(fixture.reference().images[0]))
+        #expect(maxAbsDiff(got, try fixture.expected("pixel_values_resample0").scalars) == 0)
+        let smoothed = try fixture.expected("pixel_values")
+        #expect(maxAbsDiff(got, Array(smoothed.scalars.prefix(got.count))) > 0.1)
+    }
+
     /// logits, pred_boxes and objectness from the reference's pixel values and token ids.
     @Test(arguments: OWLFixture.all) func headsMatchTransformers(_ fixture: OWLFixture) throws {
         let owl = try OWL(directory: fixture.directory, version: fixture.version)

@@ -6,6 +6,8 @@ import SeerImage
 /// to a square with zeros, resize as skimage does (Gaussian anti-alias with σ = max(0, (in/out − 1)/2),
 /// then bilinear zoom: `SciPyResampling`), clip to the padded image's range, normalize.
 /// The original OWLv2 pads with gray (0.5); transformers pads with 0, and so does Seer.
+/// transformers hands `resample` to `resize` where its `anti_aliasing` parameter sits, so the
+/// Gaussian runs unless `resample` is 0 (NEAREST); the Hub files say 2 (bilinear).
 public struct OWLv2ImageProcessor: ImageProcessing, Equatable {
     public var height = 960
     public var width = 960
@@ -14,6 +16,8 @@ public struct OWLv2ImageProcessor: ImageProcessing, Equatable {
     public var doPad = true
     public var doResize = true
     public var doNormalize = true
+    /// Whether the Gaussian anti-alias runs: `resample` ≠ 0, as transformers' positional call makes it.
+    public var antiAlias = true
     public var imageMean: [Double] = [0.48145466, 0.4578275, 0.40821073]
     public var imageStd: [Double] = [0.26862954, 0.26130258, 0.27577711]
 
@@ -35,6 +39,7 @@ public struct OWLv2ImageProcessor: ImageProcessing, Equatable {
         try flag("do_resize", &doResize)
         try flag("do_normalize", &doNormalize)
         if let f = json["rescale_factor"] as? Double { rescaleFactor = f }
+        if let r = json["resample"] as? Int { antiAlias = r != 0 }
         if let size = json["size"] {
             if let n = size as? Int {
                 (height, width) = (n, n)
@@ -82,7 +87,8 @@ public struct OWLv2ImageProcessor: ImageProcessing, Equatable {
             // _clip_warp_output: the result is clipped to the range of the whole padded input.
             var low = Float.infinity, high = -Float.infinity
             for plane in planes { for v in plane { low = min(low, v); high = max(high, v) } }
-            let sigmaY = max(0, (Double(ph) / Double(height) - 1) / 2), sigmaX = max(0, (Double(pw) / Double(width) - 1) / 2)
+            let sigmaY = antiAlias ? max(0, (Double(ph) / Double(height) - 1) / 2) : 0
+            let sigmaX = antiAlias ? max(0, (Double(pw) / Double(width) - 1) / 2) : 0
             for c in 0..<3 {
                 SciPyResampling.gaussianFilter(&planes[c], height: ph, width: pw, sigmaY: sigmaY, sigmaX: sigmaX)
                 planes[c] = SciPyResampling.zoomBilinear(planes[c], height: ph, width: pw, toHeight: height, toWidth: width)
