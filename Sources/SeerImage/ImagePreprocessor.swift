@@ -10,7 +10,9 @@ import Foundation
 /// `do_center_crop` true, `crop_size` {"height": 224, "width": 224} (an int N means N×N),
 /// `do_rescale` true, `rescale_factor` 1/255, `do_normalize` true, `image_mean`/`image_std`
 /// OpenAI CLIP's; a file whose `image_processor_type` is a `SiglipImageProcessor` takes that
-/// class's defaults instead (no crop, 224×224, mean/std 0.5). Unknown keys are ignored.
+/// class's defaults instead (no crop, 224×224, mean/std 0.5), and one whose `image_processor_type`
+/// or `feature_extractor_type` is OWL-ViT's takes `OwlViTImageProcessor`'s (768×768, no crop; an int
+/// `size` means a square, as its `default_to_square`). Unknown keys are ignored.
 public struct ImagePreprocessor: Sendable, Decodable, Equatable {
     public enum Size: Sendable, Equatable {
         /// Short side to N, long side `Int(N * long / short)` (truncated), like torchvision.
@@ -102,6 +104,16 @@ public struct ImagePreprocessor: Sendable, Decodable, Equatable {
         let c = try decoder.container(keyedBy: Key.self)
         // Absent fields take the defaults of the processor class the file names.
         let type = (try? c.decodeIfPresent(String.self, forKey: Key("image_processor_type"))) ?? nil
+        let extractorType = (try? c.decodeIfPresent(String.self, forKey: Key("feature_extractor_type"))) ?? nil
+        let owlViT = [type, extractorType].contains { $0?.hasPrefix("OwlViT") == true }
+        if owlViT {
+            // transformers' OwlViTImageProcessor: straight to 768×768, bicubic, no crop.
+            doCenterCrop = false
+            size = .fixed(height: 768, width: 768)
+            (cropHeight, cropWidth) = (768, 768)
+            // Early OWL-ViT files on the Hub spell do_rescale "rescale" (transformers maps it).
+            if let v = try c.decodeIfPresent(Bool.self, forKey: Key("rescale")) { doRescale = v }
+        }
         if let type, type.hasPrefix("SiglipImageProcessor") {
             // transformers' SiglipImageProcessor: resize straight to 224×224 (no crop), mean/std 0.5.
             doCenterCrop = false
@@ -131,7 +143,7 @@ public struct ImagePreprocessor: Sendable, Decodable, Equatable {
 
         if let s = try c.decodeIfPresent(SizeValue.self, forKey: Key("size")) {
             switch s {
-            case .int(let n): size = .shortestEdge(n)  // default_to_square = False for CLIP
+            case .int(let n): size = owlViT ? .fixed(height: n, width: n) : .shortestEdge(n)  // default_to_square: OWL-ViT's True, CLIP's False
             case .list(let v):
                 if v.count == 2 { size = .fixed(height: v[0], width: v[1]) }
                 else if v.count == 1 { size = .shortestEdge(v[0]) }

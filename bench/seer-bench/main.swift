@@ -17,6 +17,8 @@
 //       the exact top-10 row numbers of each query (float32), for recall@10.
 //   seer-bench sam MODEL_DIR PIXELS.npy SECONDS POINT_X POINT_Y OUT_DIR
 //       SAM image encoder and one single-point decoder call (bench/sam_vit_b.py; SAMBench.swift).
+//   seer-bench owlv2 MODEL_DIR PIXELS.npy PROMPTS.json BATCH[,BATCH…] SECONDS OUT_DIR
+//       OWLv2 detector and text-query cost (bench/owlv2_b16.py; OWLBench.swift).
 //   seer-bench preprocess [WIDTH HEIGHT] [SECONDS]
 //       CLIP preprocessing of a 4000×3000 image: bicubic resize, then pixelValues (PreprocessBench.swift).
 import Foundation
@@ -142,6 +144,7 @@ case ("tokenizer", 3): try benchTokenizer(arguments.dropFirst())
 case ("siglip-tokenizer", 4): try benchSiglipTokenizer(arguments.dropFirst())
 case ("search", 5...): try benchSearch(arguments.dropFirst())
 case ("sam", 7): try benchSAM(arguments.dropFirst())
+case ("owlv2", 7): try benchOWL(arguments.dropFirst())
 case ("preprocess", 1...4): try benchPreprocess(arguments.dropFirst())
 default:
     FileHandle.standardError.write(Data("""
@@ -151,6 +154,7 @@ default:
                seer-bench siglip-tokenizer siglip|gemma|siglip2 DIR TEXTS.json
                seer-bench search BASE.npy QUERIES.npy TRUTH.npy EF[,EF…] [M]
                seer-bench sam MODEL_DIR PIXELS.npy SECONDS POINT_X POINT_Y OUT_DIR
+               seer-bench owlv2 MODEL_DIR PIXELS.npy PROMPTS.json BATCH[,BATCH…] SECONDS OUT_DIR
                seer-bench preprocess [WIDTH HEIGHT] [SECONDS]
 
         """.utf8))

@@ -50,6 +50,12 @@ public struct CLIPTextConfig: Sendable, Equatable, Decodable {
     public init() {}
 
     public init(from decoder: Decoder) throws {
+        try self.init(from: decoder, defaults: CLIPTextConfig())
+    }
+
+    /// Decodes with another family's defaults for absent fields (OWL-ViT: 16 positions).
+    init(from decoder: Decoder, defaults: CLIPTextConfig) throws {
+        self = defaults
         let c = try decoder.container(keyedBy: ConfigKey.self)
         vocabSize = try c("vocab_size", or: vocabSize)
         hiddenSize = try c("hidden_size", or: hiddenSize)
@@ -79,6 +85,12 @@ public struct CLIPVisionConfig: Sendable, Equatable, Decodable {
     public init() {}
 
     public init(from decoder: Decoder) throws {
+        try self.init(from: decoder, defaults: CLIPVisionConfig())
+    }
+
+    /// Decodes with another family's defaults for absent fields (OWL-ViT: 768 px, OWLv2: patch 16).
+    init(from decoder: Decoder, defaults: CLIPVisionConfig) throws {
+        self = defaults
         let c = try decoder.container(keyedBy: ConfigKey.self)
         hiddenSize = try c("hidden_size", or: hiddenSize)
         intermediateSize = try c("intermediate_size", or: intermediateSize)

@@ -3,14 +3,26 @@ import SeerTensor
 /// transformers' CLIPTextTransformer (`text_model.*`): token + position embeddings, a causal
 /// encoder, final LayerNorm, and the hidden state at the end-of-text token as the pooled output.
 struct CLIPTextTransformer: Sendable {
+    /// Which position's hidden state is the pooled output.
+    enum Pooling: Sendable {
+        /// The largest id (the real EOS is CLIP's largest): old CLIP configs, and OWL-ViT/OWLv2 always.
+        case argmax
+        /// The first `eos_token_id`.
+        case firstEOS
+    }
+
     let config: CLIPTextConfig
+    let pooling: Pooling
     let tokenEmbedding: Embedding
     let positionEmbedding: Embedding
     let encoder: Encoder
     let finalLayerNorm: LayerNorm
 
-    init(_ weights: Weights, config: CLIPTextConfig) throws {
+    /// `pooling` nil: CLIP's rule (CLIPTextTransformer.forward): configs from before transformers
+    /// PR #24773 say eos_token_id = 2 and pool at the largest id; newer ones at the first eos_token_id.
+    init(_ weights: Weights, config: CLIPTextConfig, pooling: Pooling? = nil) throws {
         self.config = config
+        self.pooling = pooling ?? (config.eosTokenID == 2 ? .argmax : .firstEOS)
         let width = config.hiddenSize
         tokenEmbedding = try Embedding(weights.scoped("embeddings.token_embedding"), count: config.vocabSize, dimension: width)
         positionEmbedding = try Embedding(weights.scoped("embeddings.position_embedding"), count: config.maxPositionEmbeddings, dimension: width)
@@ -20,11 +32,10 @@ struct CLIPTextTransformer: Sendable {
         finalLayerNorm = try LayerNorm(weights.scoped("final_layer_norm"), dimension: width, eps: config.layerNormEps)
     }
 
-    /// The position whose hidden state is pooled (CLIPTextTransformer.forward): configs from before
-    /// transformers PR #24773 say eos_token_id = 2 and pool at the largest id (the real EOS, 49407,
-    /// is the largest in CLIP's vocabulary); newer ones pool at the first eos_token_id.
+    /// The position whose hidden state is pooled: the first largest id (torch's argmax), or the
+    /// first eos_token_id.
     func poolingIndex(_ ids: [Int32]) -> Int {
-        if config.eosTokenID == 2 {
+        if pooling == .argmax {
             var best = 0
             for (i, id) in ids.enumerated() where id > ids[best] { best = i }
             return best

@@ -2,7 +2,8 @@ import SeerTensor
 
 /// transformers' CLIPVisionTransformer (`vision_model.*`): patch embedding as a strided
 /// convolution without bias, class token, learned positions, pre-LayerNorm ("pre_layrnorm",
-/// sic), the encoder, and post-LayerNorm of the class token.
+/// sic), the encoder, and post-LayerNorm of the class token. OWL-ViT's and OWLv2's vision towers
+/// are the same with the norm spelled `pre_layernorm`; they take every token's final state.
 struct CLIPVisionTransformer: Sendable {
     let config: CLIPVisionConfig
     let classEmbedding: Tensor      // [width]
@@ -12,7 +13,7 @@ struct CLIPVisionTransformer: Sendable {
     let encoder: Encoder
     let postLayerNorm: LayerNorm
 
-    init(_ weights: Weights, config: CLIPVisionConfig) throws {
+    init(_ weights: Weights, config: CLIPVisionConfig, preLayerNormName: String = "pre_layrnorm") throws {
         self.config = config
         let width = config.hiddenSize
         let embeddings = weights.scoped("embeddings")
@@ -20,7 +21,7 @@ struct CLIPVisionTransformer: Sendable {
         patchEmbedding = try PatchEmbedding(embeddings.scoped("patch_embedding"), channels: config.numChannels,
                                             patch: config.patchSize, width: width, bias: false)
         positionEmbedding = try Embedding(embeddings.scoped("position_embedding"), count: config.tokenCount, dimension: width)
-        preLayerNorm = try LayerNorm(weights.scoped("pre_layrnorm"), dimension: width, eps: config.layerNormEps)
+        preLayerNorm = try LayerNorm(weights.scoped(preLayerNormName), dimension: width, eps: config.layerNormEps)
         encoder = try Encoder.clip(weights.scoped("encoder"), layers: config.numHiddenLayers, width: width,
                                    intermediate: config.intermediateSize, heads: config.numAttentionHeads,
                                    activationName: config.hiddenAct, eps: config.layerNormEps)
@@ -39,6 +40,17 @@ struct CLIPVisionTransformer: Sendable {
         // Only the class token is pooled: the last layer runs for it alone (the other tokens
         // still give it their keys and values), and only its row gets the final LayerNorm.
         return postLayerNorm(encoder.firstTokenOutput(hidden))
+    }
+
+    /// pixelValues [batch, channels, size, size] → the encoder's last hidden state [batch, tokens,
+    /// width] (before `post_layernorm`), class token first.
+    func lastHiddenState(pixelValues: Tensor) -> Tensor {
+        let embedded = Tensor(uninitialized: [pixelValues.shape[0], config.tokenCount, config.hiddenSize])
+        embed(pixelValues, into: embedded)
+        let hidden = Tensor(uninitialized: embedded.shape)
+        preLayerNorm(embedded, into: hidden)
+        encoder.forward(hidden, causal: false)
+        return hidden
     }
 
     /// Patch tokens after the class token, plus position embeddings (CLIPVisionEmbeddings.forward;

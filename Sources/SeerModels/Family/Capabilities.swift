@@ -54,6 +54,7 @@ public enum CapabilityError: Error, CustomStringConvertible, Equatable {
     case noTextTower(modelType: String, familiesWithText: [String])
     case notAnImageEmbedder(modelType: String, imageEmbedders: [String])
     case notASegmenter(modelType: String)
+    case notADetector(modelType: String, detectors: [String])
 
     public var description: String {
         switch self {
@@ -63,6 +64,8 @@ public enum CapabilityError: Error, CustomStringConvertible, Equatable {
             return "this model (\(type)) does not embed images; image embedders: \(families.joined(separator: ", "))"
         case .notASegmenter(let type):
             return "this model (\(type)) is not a Segment Anything model"
+        case .notADetector(let type, let families):
+            return "this model (\(type)) does not detect objects; detectors: \(families.joined(separator: ", "))"
         }
     }
 }
@@ -79,6 +82,13 @@ extension VisionModel {
     public func requireSegmenter() throws -> any SegmentAnything {
         guard let segmenter = self as? any SegmentAnything else { throw CapabilityError.notASegmenter(modelType: modelType) }
         return segmenter
+    }
+
+    public func requireDetector() throws -> any ObjectDetector {
+        guard let detector = self as? any ObjectDetector else {
+            throw CapabilityError.notADetector(modelType: modelType, detectors: ModelRegistry.shared.modelTypes(with: .detection))
+        }
+        return detector
     }
 
     public func requireImageEmbedder() throws -> any ImageEmbedder {

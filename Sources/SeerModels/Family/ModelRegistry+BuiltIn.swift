@@ -4,4 +4,5 @@ let builtInFamilies: [ModelFamily] = [
     DINOv2.family,
     SigLIP.family,
     SAM.family,
+    OWL.family,
 ]

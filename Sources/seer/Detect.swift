@@ -1,0 +1,220 @@
+import ArgumentParser
+import Foundation
+import SeerImage
+import SeerIndex
+import SeerModels
+import SeerVideo
+
+struct Detect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Zero-shot object detection (OWL-ViT, OWLv2): boxes for text prompts, or for things like an example image.",
+        discussion: """
+        Prints one JSON object per image: its size and each detection's box as pixel corners ("box":
+        [x0, y0, x1, y1]) and COCO's [x, y, width, height] ("bbox"), score and label, best first.
+        --format roboflow prints Roboflow Inference's object-detection response instead (x, y centre,
+        width, height, confidence, class, class_id, detection_id). Scores and boxes are transformers'
+        post_process_object_detection (a box's score is the sigmoid of its best prompt's logit, kept
+        above --threshold); --nms and --max-detections are applied after it. With --query-image the
+        query is the example image's embedding as transformers' image_guided_detection picks it (OWLv2:
+        its most object-like box), post-processed as post_process_image_guided_detection (NMS 0.3
+        unless --nms, scores rescaled so each image's best is 1). A video file or stream URL is read
+        frame by frame (--fps, --every, --start): one line per sampled frame, with its "frame" number
+        and "time" in seconds.
+        """
+    )
+
+    @OptionGroup var options: ModelOptions
+
+    @Option(help: "Comma-separated prompts, e.g. \"a forklift,a person\".")
+    var prompts: String?
+
+    @Option(help: "A file with one prompt per line.")
+    var promptsFile: String?
+
+    @Option(help: "Prompt template with {} for the prompt, e.g. \"a photo of a {}\" (default: the prompt as written).")
+    var template: String = "{}"
+
+    @Option(help: "Find things like this example image instead of prompts (image-guided detection).")
+    var queryImage: String?
+
+    @Option(help: "Keep boxes whose score is above this (transformers' default 0.1).")
+    var threshold: Float = 0.1
+
+    @Option(help: "Non-maximum suppression: drop boxes overlapping a better one by more than this IoU (0…1).")
+    var nms: Float?
+
+    @Flag(help: "With --nms: suppress across prompts (default: only between boxes of the same prompt).")
+    var agnostic = false
+
+    @Option(help: "Keep at most this many boxes per image, best first.")
+    var maxDetections: Int?
+
+    @Option(help: "Output format: json (Seer's lines) or roboflow (Roboflow Inference's object-detection response, one per line).")
+    var format: OutputFormat = .json
+
+    @OptionGroup(title: "Video") var frames: FrameOptions
+
+    @Argument(help: "Image files (JPEG, PNG, WebP), folders of them, video files or stream URLs.")
+    var images: [String]
+
+    enum OutputFormat: String, ExpressibleByArgument { case json, roboflow }
+
+    func validate() throws {
+        if prompts == nil && promptsFile == nil && queryImage == nil { throw ValidationError("give --prompts, --prompts-file or --query-image") }
+        if queryImage != nil && (prompts != nil || promptsFile != nil) { throw ValidationError("--query-image replaces prompts: give one or the other") }
+        if !template.contains("{}") { throw ValidationError("--template needs {} where the prompt goes") }
+        if !(threshold >= 0 && threshold <= 1) { throw ValidationError("--threshold must be a score, 0…1") }
+        if let nms, !(nms >= 0 && nms <= 1) { throw ValidationError("--nms must be an IoU, 0…1") }
+        if agnostic && nms == nil { throw ValidationError("--agnostic applies to --nms: give --nms IOU") }
+        if let maxDetections, maxDetections < 1 { throw ValidationError("--max-detections must be at least 1") }
+        if images.isEmpty { throw ValidationError("give at least one image or folder") }
+    }
+
+    func promptList() throws -> [String] {
+        var list: [String] = []
+        if let prompts { list += prompts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        if let promptsFile {
+            guard let text = try? String(contentsOfFile: promptsFile, encoding: .utf8) else { throw CLIError("cannot read prompts file \(promptsFile)") }
+            list += text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        list = list.filter { !$0.isEmpty }
+        guard !list.isEmpty else { throw CLIError("no prompts given") }
+        return list
+    }
+
+    /// The files to run on: files as given, folders expanded to their images (sorted).
+    func imagePaths() throws -> [String] {
+        try images.filter { !isVideo($0) }.flatMap { path -> [String] in
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+                return try FileScanner.images(under: URL(fileURLWithPath: path)).map(\.path)
+            }
+            return [path]
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let session = try options.load()
+            let detector = try session.model.requireDetector()
+            let detectionOptions = DetectionOptions(threshold: threshold, nmsIoU: nms, agnostic: agnostic, maxDetections: maxDetections)
+            let labels: [String]
+            let find: (RGBImage) throws -> [Detection]
+            if let queryImage {
+                let example = try loadImage(queryImage)
+                labels = ["like \(URL(fileURLWithPath: queryImage).lastPathComponent)"]
+                find = { try detector.detect([$0], like: example, options: detectionOptions)[0] }
+            } else {
+                labels = try promptList()
+                let queries = labels.map { template.replacingOccurrences(of: "{}", with: $0) }
+                find = { try detector.detect([$0], prompts: queries, options: detectionOptions)[0] }
+            }
+            let paths = try imagePaths()
+            let progress = Progress(total: paths.count, unit: "images")
+            var failed = 0
+            for path in paths {
+                let image: RGBImage
+                do { image = try loadImage(path) } catch {
+                    failed += 1
+                    progress.interrupt { printError("seer: skipped \(error)") }
+                    progress.advance(by: 1)
+                    continue
+                }
+                try emit(path, image, frame: nil, try find(image), labels: labels)
+                progress.advance(by: 1)
+            }
+            progress.finish()
+            for video in images.filter(isVideo) {
+                let source = try frames.openSource(video)
+                var sampled = 0, reported = 0
+                while let frame = try source.nextFrame() {
+                    try emit(video, frame.image, frame: (sampled, frame.time), try find(frame.image), labels: labels)
+                    sampled += 1
+                    for line in source.warnings.dropFirst(reported) { printError("seer: warning: \(line)") }
+                    reported = source.warnings.count
+                }
+                guard sampled > 0 else { throw CLIError("\(video): no frames were sampled") }
+            }
+            if failed > 0 { throw CLIError("\(failed) of \(paths.count) images could not be read") }
+        }
+    }
+
+    /// One line: the image's (or frame's) detections, best first, in the chosen format.
+    func emit(_ path: String, _ image: RGBImage, frame: (index: Int, time: Double)?, _ detections: [Detection], labels: [String]) throws {
+        let found = detections.sorted { $0.score > $1.score }
+        let size = ImageSize(width: image.width, height: image.height)
+        switch format {
+        case .json:
+            try printJSONLine(DetectionLine(path: path, frame: frame?.index, time: frame?.time, image: size,
+                                            detections: found.map { DetectionJSON($0, labels: labels) }))
+        case .roboflow:
+            try printJSONLine(RoboflowDetectionResponse(path: path, frame: frame?.index, time: frame?.time, image: size,
+                                                        predictions: found.map { RoboflowPrediction($0, labels: labels) }))
+        }
+    }
+
+    func loadImage(_ path: String) throws -> RGBImage {
+        do { return try ImageLoader.load(contentsOf: URL(fileURLWithPath: path)) } catch { throw CLIError("\(path): \(error)") }
+    }
+}
+
+struct ImageSize: Encodable {
+    let width: Int
+    let height: Int
+}
+
+/// Seer's line: corners and COCO's [x, y, width, height], in pixels of the original image.
+struct DetectionJSON: Encodable {
+    let label: String
+    let class_id: Int
+    let score: Float
+    let box: [Float]
+    let bbox: [Float]
+
+    init(_ d: Detection, labels: [String]) {
+        label = labels[d.label]
+        class_id = d.label
+        score = d.score
+        box = [d.box.x0, d.box.y0, d.box.x1, d.box.y1]
+        bbox = [d.box.x0, d.box.y0, d.box.width, d.box.height]
+    }
+}
+
+struct DetectionLine: Encodable {
+    let path: String
+    var frame: Int?
+    var time: Double?
+    let image: ImageSize
+    let detections: [DetectionJSON]
+}
+
+/// One prediction of Roboflow Inference's object-detection response: the box's centre and size.
+struct RoboflowPrediction: Encodable {
+    let x: Float
+    let y: Float
+    let width: Float
+    let height: Float
+    let confidence: Float
+    let `class`: String
+    let class_id: Int
+    let detection_id: String
+
+    init(_ d: Detection, labels: [String]) {
+        x = (d.box.x0 + d.box.x1) / 2
+        y = (d.box.y0 + d.box.y1) / 2
+        width = d.box.width
+        height = d.box.height
+        confidence = d.score
+        `class` = labels[d.label]
+        class_id = d.label
+        detection_id = UUID().uuidString.lowercased()
+    }
+}
+
+struct RoboflowDetectionResponse: Encodable {
+    let path: String
+    var frame: Int?
+    var time: Double?
+    let image: ImageSize
+    let predictions: [RoboflowPrediction]
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+/// `seer detect` with the tiny OWLv2 and OWL-ViT of Tests/Fixtures: the boxes it prints are
+/// transformers' post_process_object_detection on the same photos (make_owl_fixtures.py).
+@Suite(.serialized) struct DetectCLITests {
+    struct Reference: Decodable {
+        struct Detections: Decodable {
+            let boxes: [[Float]]
+            let scores: [Float]
+            let labels: [Int]
+        }
+        let images: [String]
+        let texts: [String]
+        let threshold: Float
+        let detections: [Detections]
+    }
+
+    func reference(_ model: String) throws -> Reference {
+        try JSONDecoder().decode(Reference.self, from: Data(contentsOf: fixtures.appendingPathComponent("\(model)/expected/detections.json")))
+    }
+
+    @Test(arguments: ["owlv2-tiny", "owlvit-tiny"]) func jsonLinesMatchTransformers(_ model: String) throws {
+        let reference = try reference(model)
+        let photos = reference.images.map { fixtures.appendingPathComponent($0).path }
+        let result = try seer(["detect", "--model", fixtures.appendingPathComponent(model).path,
+                               "--prompts", reference.texts.joined(separator: ","), "--threshold", "\(reference.threshold)"] + photos)
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = try jsonLines(result.stdout)
+        try #require(lines.count == photos.count)
+        for (i, line) in lines.enumerated() {
+            #expect(line["path"] as? String == photos[i])
+            let detections = line["detections"] as! [[String: Any]]
+            let want = reference.detections[i]
+            try #require(detections.count == want.scores.count, "\(photos[i]): \(detections.count) boxes, transformers keeps \(want.scores.count)")
+            // Printed best first; transformers lists them in box order.
+            let order = want.scores.indices.sorted { want.scores[$0] > want.scores[$1] }
+            for (d, k) in zip(detections, order) {
+                let box = (d["box"] as! [NSNumber]).map(\.floatValue), bbox = (d["bbox"] as! [NSNumber]).map(\.floatValue)
+                #expect(maxAbsDiff(box, want.boxes[k]) < 0.01, "\(photos[i]): \(box) vs \(want.boxes[k])")
+                #expect(maxAbsDiff(bbox, [box[0], box[1], box[2] - box[0], box[3] - box[1]]) < 1e-3)
+                #expect(abs((d["score"] as! NSNumber).floatValue - want.scores[k]) < 1e-4)
+                #expect(d["class_id"] as? Int == want.labels[k])
+                #expect(d["label"] as? String == reference.texts[want.labels[k]])
+            }
+        }
+    }
+
+    @Test func roboflowFormatAndOptions() throws {
+        let reference = try reference("owlv2-tiny")
+        let model = fixtures.appendingPathComponent("owlv2-tiny").path
+        let result = try seer(["detect", "--model", model, "--prompts", reference.texts.joined(separator: ","), "--threshold", "0",
+                               "--nms", "0.3", "--max-detections", "5", "--format", "roboflow", chelsea])
+        #expect(result.status == 0, "\(result.stderr)")
+        let line = try #require(try jsonLines(result.stdout).first)
+        let image = line["image"] as! [String: Any]
+        #expect(image["width"] as? Int == 451 && image["height"] as? Int == 300)
+        let predictions = line["predictions"] as! [[String: Any]]
+        #expect(predictions.count == 5)
+        for p in predictions {
+            for key in ["x", "y", "width", "height", "confidence"] { #expect(p[key] is NSNumber, "\(key)") }
+            #expect(reference.texts.contains(p["class"] as! String))
+            #expect((p["class_id"] as? Int).map { (0..<3).contains($0) } == true)
+            #expect((p["detection_id"] as? String)?.count == 36)
+        }
+        let confidences = predictions.map { ($0["confidence"] as! NSNumber).floatValue }
+        #expect(confidences == confidences.sorted(by: >))
+    }
+
+    /// A video: one line per sampled frame with its number and time, in order.
+    @Test func videoFramesGetALineEach() throws {
+        let video = fixtures.appendingPathComponent("video/bikes.mp4").path
+        let result = try seer(["detect", "--model", fixtures.appendingPathComponent("owlv2-tiny").path, "--prompts", "a bicycle,a person",
+                               "--fps", "1", "--max-detections", "3", video])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = try jsonLines(result.stdout)
+        #expect(lines.count >= 10, "bikes.mp4 is about 10 s long: \(lines.count) frames at 1 fps")
+        for (i, line) in lines.enumerated() {
+            #expect(line["path"] as? String == video)
+            #expect(line["frame"] as? Int == i)
+            #expect((line["detections"] as! [[String: Any]]).count <= 3)
+        }
+        let times = lines.compactMap { ($0["time"] as? NSNumber)?.doubleValue }
+        #expect(times.count == lines.count && times == times.sorted() && Set(times).count == times.count)
+    }
+
+    @Test func badInputIsOneLineOfError() throws {
+        let model = fixtures.appendingPathComponent("owlv2-tiny").path
+        let noPrompts = try seer(["detect", "--model", model, chelsea])
+        #expect(noPrompts.status != 0 && noPrompts.stderr.contains("--prompts"), "\(noPrompts.stderr)")
+
+        let truncated = FileManager.default.temporaryDirectory.appendingPathComponent("seer-detect-\(UUID().uuidString).jpg")
+        defer { try? FileManager.default.removeItem(at: truncated) }
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: chelsea))
+        try bytes.prefix(bytes.count / 3).write(to: truncated)
+        let broken = try seer(["detect", "--model", model, "--prompts", "a cat", truncated.path, chelsea])
+        #expect(broken.status == 1, "\(broken.stderr)")
+        #expect(try jsonLines(broken.stdout).count == 1)  // the good photo still gets its line
+        #expect(broken.stderr.contains("1 of 2 images could not be read"), "\(broken.stderr)")
+
+        let clip = try seer(["detect", "--model", fixtures.appendingPathComponent("clip-tiny-gelu-p16").path, "--prompts", "a cat", chelsea])
+        #expect(clip.status == 1 && clip.stderr.contains("does not detect objects") && clip.stderr.contains("owlv2"), "\(clip.stderr)")
+    }
+}
