@@ -312,6 +312,8 @@ public final class HNSWIndex: @unchecked Sendable {
         defer { locks.unlock(Int(neighbor)) }
         let list = links(neighbor, layer)
         let n = Int(list[0])
+        // Already there when both were inserted at once and each chose the other.
+        for i in 0..<n where list[1 + i] == node { return }
         if n < degree(layer) {
             list[1 + n] = node
             list[0] = Int32(n + 1)
@@ -401,7 +403,7 @@ public final class HNSWIndex: @unchecked Sendable {
         return n
     }
 
-    /// The `ef` nodes most similar to `query` found on `layer` from `entry`, best first.
+    /// The `ef` nodes most similar to `query` found on `layer` from `entries`, best first.
     func searchLayer(_ query: UnsafePointer<Float>, entries: [Int32], ef: Int, layer: Int, rows: Rows,
                      scratch: HNSWScratch, locked: Bool) -> [Candidate] {
         scratch.beginSearch()
@@ -534,6 +536,17 @@ extension HNSWIndex {
             nodes += 1
         }
         return nodes == 0 ? 0 : Double(total) / Double(nodes)
+    }
+
+    /// Nodes no other node links to on layer 0 (besides the entry point): a search reaches them
+    /// only by starting there, so they cap recall however large efSearch is.
+    public var nodesWithoutInLinks: Int {
+        var linked = [Bool](repeating: false, count: count)
+        for node in 0..<count {
+            let list = links(Int32(node), 0)
+            for i in 0..<Int(list[0]) where Int(list[1 + i]) != node { linked[Int(list[1 + i])] = true }
+        }
+        return (0..<count).filter { !linked[$0] && Int32($0) != entryPoint }.count
     }
 }
 

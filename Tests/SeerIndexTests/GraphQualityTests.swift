@@ -40,4 +40,21 @@ import Testing
         let seer = try #require(recalls[64])
         #expect(seer >= faiss, "recall@10 at efSearch 64: Seer \(seer), FAISS \(faiss); all: Seer \(recalls.sorted { $0.key < $1.key }), FAISS \(reference.faiss_recall_at_ef)")
     }
+
+    @Test func linksAreValidWithoutSelfLinksOrDuplicates() {
+        // Built in parallel (insertions reach nodes whose lower layers are not linked yet).
+        let matrix = randomUnitRows(6000, 16, seed: 11)
+        let graph = HNSWIndex(matrix: matrix, parameters: HNSWParameters(m: 8, efConstruction: 48))
+        for node in 0..<graph.count {
+            for layer in 0...Int(graph.levels[node]) {
+                let list = graph.links(Int32(node), layer)
+                let links = (0..<Int(list[0])).map { list[1 + $0] }
+                #expect(links.count <= graph.degree(layer))
+                #expect(!links.contains(Int32(node)), "node \(node) links to itself on layer \(layer)")
+                #expect(Set(links).count == links.count, "node \(node) has a duplicate link on layer \(layer)")
+                #expect(links.allSatisfy { $0 >= 0 && Int($0) < graph.count && Int(graph.levels[Int($0)]) >= layer })
+            }
+        }
+        #expect(graph.meanDegree(layer: 0) > 8)
+    }
 }
