@@ -1,7 +1,7 @@
-"""SeerIndex vector search vs FAISS (faiss-cpu) on the same random unit vectors, same run.
+"""SeerIndex vector search vs FAISS (faiss-cpu) and hnswlib on the same unit vectors, same run.
 
     swift build -c release --product seer-bench
-    pip install faiss-cpu numpy
+    python3 -m pip install faiss-cpu==1.15.1 hnswlib==0.8.0 numpy
     python bench/search.py                 # 1,000,000 × 512, 1,000 queries
     python bench/search.py --n 200000      # a quicker run
     python bench/search.py --data clustered   # vectors around 1,000 centres, like real embeddings
@@ -14,10 +14,15 @@ for any graph index (no neighbourhood structure: recall stays low at every efSea
 IndexFlatIP. Both sides use the same number of threads (--threads, default: all cores).
 
 Printed: exact top-10 latency (one query at a time, and all queries in one call) vs
-IndexFlatIP; HNSW (M=32, efConstruction=40 on both) build time, bytes per vector, and an
-efSearch sweep of recall@10 and queries/s vs IndexHNSWFlat, plus queries/s at matched recall:
-for each recall FAISS reached, the fastest setting of each side that reaches it. (efSearch
-means different amounts of work on the two sides, so only the matched-recall rows compare.)
+IndexFlatIP; HNSW (M=32, efConstruction=40 on all three) build time, bytes per vector, and an
+efSearch sweep of recall@10 and queries/s for FAISS IndexHNSWFlat, hnswlib and Seer, plus
+queries/s at matched recall: for each recall FAISS reached, and at 0.95, 0.99 and 0.995, each
+side's q/s there on its own recall/speed curve (interpolated). efSearch means different amounts
+of work on the three sides, so only the matched-recall rows compare.
+
+Bytes per vector: FAISS, its vectors plus neighbour table, levels and offsets; hnswlib, the size
+of its saved index per vector plus what it keeps per node in memory only (a std::mutex, a
+link-list pointer and a level: 52 bytes); Seer, its vectors plus `HNSWIndex.graphBytes`.
 """
 
 import argparse
@@ -168,31 +173,65 @@ def main():
     faiss_bytes = args.d * 4 + (hnsw.hnsw.neighbors.size() * 4 + hnsw.hnsw.levels.size() * 4
                                 + hnsw.hnsw.offsets.size() * 8) / args.n
 
+    hnswlib_build, hnswlib_sweep, hnswlib_bytes, hnswlib_version = run_hnswlib(args, base, queries, truth, k)
+
     faiss_single = sorted(singles)[len(singles) // 2] * 1000
     faiss_batch = faiss_batched / args.queries * 1000
-    print(f"{args.n:,} × {args.d} {args.data} unit vectors, {args.queries:,} queries, top-{k}, {args.threads} threads "
-          f"(faiss {faiss.__version__})")
+    print(f"{args.n:,} × {args.d} {args.data}{' sorted' if args.sorted else ''} unit vectors, {args.queries:,} queries, "
+          f"top-{k}, {args.threads} threads (faiss {faiss.__version__}, hnswlib {hnswlib_version})")
     print(f"\nexact search (Seer recall vs IndexFlatIP: {seer['exact_recall']:.4f})")
     print(f"  {'':<28} {'FAISS':>10} {'Seer':>10} {'FAISS/Seer':>11}")
     print(f"  {'one query, median ms':<28} {faiss_single:>10.2f} {seer['exact_single_ms']:>10.2f} "
           f"{faiss_single / seer['exact_single_ms']:>10.2f}×")
     print(f"  {'batched, ms per query':<28} {faiss_batch:>10.3f} {seer['exact_batched_ms_per_query']:>10.3f} "
           f"{faiss_batch / seer['exact_batched_ms_per_query']:>10.2f}×")
+    sides = [("FAISS", faiss_build, faiss_bytes, faiss_sweep),
+             ("hnswlib", hnswlib_build, hnswlib_bytes, hnswlib_sweep),
+             ("Seer", seer["hnsw_build_seconds"], seer["hnsw_bytes_per_vector"], seer["hnsw"])]
     print(f"\nHNSW, M=32, efConstruction=40")
-    print(f"  build seconds     FAISS {faiss_build:8.1f}   Seer {seer['hnsw_build_seconds']:8.1f}   "
-          f"(FAISS/Seer {faiss_build / seer['hnsw_build_seconds']:.2f}×)")
-    print(f"  bytes per vector  FAISS {faiss_bytes:8.0f}   Seer {seer['hnsw_bytes_per_vector']:8.0f}")
-    print(f"  {'efSearch':>8} {'FAISS recall':>13} {'FAISS q/s':>10} {'Seer recall':>12} {'Seer q/s':>10}")
-    for f, s in zip(faiss_sweep, seer["hnsw"]):
-        print(f"  {f['ef']:>8} {f['recall']:>13.4f} {f['qps']:>10.0f} {s['recall']:>12.4f} {s['qps']:>10.0f}")
-    print("  matched recall, at each recall FAISS reached: Seer's q/s on its own curve there (interpolated),")
-    print("  and the fastest Seer setting whose recall is at least as high (conservative):")
-    print(f"  {'recall':>8} {'FAISS q/s':>10} {'Seer q/s':>10} {'Seer/FAISS':>11} {'conservative':>13}")
-    for f in faiss_sweep:
-        interpolated, conservative = interpolated_qps(seer["hnsw"], f["recall"]), qps_at(seer["hnsw"], f["recall"])
-        ratio = f"{interpolated / f['qps']:.2f}×" if interpolated else "n/a"
-        floor = f"{conservative / f['qps']:.2f}×" if conservative else "n/a"
-        print(f"  {f['recall']:>8.4f} {f['qps']:>10.0f} {interpolated or float('nan'):>10.0f} {ratio:>11} {floor:>13}")
+    print(f"  {'':<18} {'FAISS':>10} {'hnswlib':>10} {'Seer':>10} {'FAISS/Seer':>11} {'hnswlib/Seer':>13}")
+    print(f"  {'build seconds':<18} " + " ".join(f"{b:>10.1f}" for _, b, _, _ in sides)
+          + f" {faiss_build / seer['hnsw_build_seconds']:>10.2f}× {hnswlib_build / seer['hnsw_build_seconds']:>12.2f}×")
+    print(f"  {'bytes per vector':<18} " + " ".join(f"{m:>10.0f}" for _, _, m, _ in sides))
+    print("  recall@10 and queries/s at each efSearch:")
+    print(f"  {'efSearch':>8} " + " ".join(f"{name + ' recall':>15} {name + ' q/s':>12}" for name, _, _, _ in sides))
+    for row in zip(*(sweep for _, _, _, sweep in sides)):
+        print(f"  {row[0]['ef']:>8} " + " ".join(f"{s['recall']:>15.4f} {s['qps']:>12.0f}" for s in row))
+    print("  matched recall: each side's q/s at that recall on its own recall/speed frontier (log q/s")
+    print("  interpolated between its two nearest settings; n/a: not reached at the largest efSearch):")
+    print(f"  {'recall':>8} {'FAISS q/s':>10} {'hnswlib q/s':>12} {'Seer q/s':>10} {'Seer/FAISS':>11} {'Seer/hnswlib':>13}")
+    targets = sorted({round(f["recall"], 4) for f in faiss_sweep} | {0.95, 0.99, 0.995})
+    for target in targets:
+        q = [interpolated_qps(sweep, target) for _, _, _, sweep in sides]
+        cells = [f"{v:>{w}.0f}" if v else f"{'n/a':>{w}}" for v, w in zip(q, (10, 12, 10))]
+        ratios = [f"{q[2] / v:.2f}×" if v and q[2] else "n/a" for v in (q[0], q[1])]
+        mark = "  <-" if target in (0.95, 0.99, 0.995) else ""
+        print(f"  {target:>8.4f} {' '.join(cells)} {ratios[0]:>11} {ratios[1]:>13}{mark}")
+
+
+def run_hnswlib(args, base, queries, truth, k):
+    """hnswlib's HNSW (inner product) with the same M, efConstruction and threads: build seconds,
+    the efSearch sweep, bytes per vector, version."""
+    import hnswlib
+    from importlib.metadata import version
+    index = hnswlib.Index(space="ip", dim=args.d)
+    index.init_index(max_elements=args.n, ef_construction=40, M=32, random_seed=100)
+    index.set_num_threads(args.threads)
+    t0 = time.perf_counter()
+    index.add_items(base, np.arange(args.n))
+    build = time.perf_counter() - t0
+    sweep = []
+    for ef in map(int, args.ef.split(",")):
+        index.set_ef(ef)
+        elapsed, found = median_pass(lambda: index.knn_query(queries, k=k)[0].astype(np.int64))
+        sweep.append({"ef": ef, "recall": recall(found, truth), "qps": args.queries / elapsed})
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "hnswlib.bin"
+        index.save_index(str(path))
+        saved = path.stat().st_size
+    # In memory beyond the saved file, per node: a std::mutex (40 bytes), the pointer to its
+    # upper link lists (8) and its level (4).
+    return build, sweep, saved / args.n + 52, version("hnswlib")
 
 
 if __name__ == "__main__":

@@ -132,7 +132,7 @@ func benchSearch(_ arguments: ArraySlice<String>) throws {
         "exact_single_ms": single[single.count / 2] * 1000, "exact_batched_ms_per_query": batched / Double(nq) * 1000,
         "exact_recall": Double(exactHits) / Double(min(nq, 50) * k),
         "hnsw_build_seconds": build, "hnsw_bytes_per_vector": Double(d * 4) + Double(index.graphBytes) / Double(n),
-        "hnsw": sweep, "peak_resident_bytes": peakResidentBytes(),
+        "hnsw": sweep, "hnsw_mean_degree_layer0": index.meanDegree(layer: 0), "hnsw_nodes_without_in_links": index.nodesWithoutInLinks, "peak_resident_bytes": peakResidentBytes(),
     ])
 }
 
