@@ -71,10 +71,12 @@ import Testing
     @Test func videoFramesGetALineEach() throws {
         let video = fixtures.appendingPathComponent("video/bikes.mp4").path
         let result = try seer(["detect", "--model", fixtures.appendingPathComponent("owlv2-tiny").path, "--prompts", "a bicycle,a person",
-                               "--fps", "1", "--max-detections", "3", video])
+                               // 0.25 fps: each 720p frame costs seconds in a debug build (OWLv2's
+                               // Gaussian), and this suite holds a test thread while it waits.
+                               "--fps", "0.25", "--max-detections", "3", video])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = try jsonLines(result.stdout)
-        #expect(lines.count >= 10, "bikes.mp4 is about 10 s long: \(lines.count) frames at 1 fps")
+        #expect(lines.count >= 2, "bikes.mp4 is about 10 s long: \(lines.count) frames at 0.25 fps")
         for (i, line) in lines.enumerated() {
             #expect(line["path"] as? String == video)
             #expect(line["frame"] as? Int == i)
