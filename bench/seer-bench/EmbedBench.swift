@@ -17,18 +17,8 @@ func benchEmbed(_ arguments: ArraySlice<String>) throws {
             .requireImageEmbedder()
     }
     let pixels = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: args[1])))
-    let batches = args[2].split(separator: ",").compactMap { Int($0) }
-    let budget = Double(args[3]) ?? 10
-    let imageFloats = pixels.count / pixels.shape[0]
-    var results: [[String: Any]] = []
-    for batch in batches {
-        let input = Tensor(zeros: [batch] + Array(pixels.shape.dropFirst()))
-        for b in 0..<batch {
-            (input.pointer + b * imageFloats).update(from: pixels.pointer + (b % pixels.shape[0]) * imageFloats, count: imageFloats)
-        }
-        _ = try embedder.imageEmbeddings(pixelValues: input)  // warm-up: packs the weights
-        let (median, iterations) = try medianSeconds(budget: budget) { _ = try embedder.imageEmbeddings(pixelValues: input) }
-        results.append(["batch": batch, "iterations": iterations, "median_seconds": median, "images_per_second": Double(batch) / median])
+    let results = try timeImageBatches(pixels: pixels, batches: args[2], budget: Double(args[3]) ?? 10) {
+        _ = try embedder.imageEmbeddings(pixelValues: $0)
     }
     if args.count > 4 && !args[4].isEmpty {
         try NPY.encode(try embedder.imageEmbeddings(pixelValues: pixels)).write(to: URL(fileURLWithPath: args[4]))

@@ -57,24 +57,30 @@ func printJSON(_ object: [String: Any]) throws {
     print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
 }
 
+/// Times `embed` on the sample images tiled up to each batch size (after one warm-up call,
+/// which also packs the weights): the median over `budget` seconds per batch size.
+func timeImageBatches(pixels: Tensor, batches: String, budget: Double, _ embed: (Tensor) throws -> Void) throws -> [[String: Any]] {
+    let imageFloats = pixels.count / pixels.shape[0]
+    var results: [[String: Any]] = []
+    for batch in batches.split(separator: ",").compactMap({ Int($0) }) {
+        let input = Tensor(zeros: [batch] + Array(pixels.shape.dropFirst()))
+        for b in 0..<batch {
+            (input.pointer + b * imageFloats).update(from: pixels.pointer + (b % pixels.shape[0]) * imageFloats, count: imageFloats)
+        }
+        try embed(input)
+        let (median, iterations) = try medianSeconds(budget: budget) { try embed(input) }
+        results.append(["batch": batch, "iterations": iterations, "median_seconds": median, "images_per_second": Double(batch) / median])
+    }
+    return results
+}
+
 func benchCLIP(_ arguments: ArraySlice<String>) throws {
     let args = Array(arguments)
     var model: CLIPModel!
     let loadSeconds = try seconds { model = try CLIPModel(directory: URL(fileURLWithPath: args[0])) }
     let pixels = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: args[1])))
-    let batches = args[2].split(separator: ",").compactMap { Int($0) }
-    let budget = Double(args[3]) ?? 10
-    let imageFloats = pixels.count / pixels.shape[0]
-    var results: [[String: Any]] = []
-    for batch in batches {
-        // Tile the sample images up to the batch size.
-        let input = Tensor(zeros: [batch] + Array(pixels.shape.dropFirst()))
-        for b in 0..<batch {
-            (input.pointer + b * imageFloats).update(from: pixels.pointer + (b % pixels.shape[0]) * imageFloats, count: imageFloats)
-        }
-        _ = try model.imageEmbeddings(pixelValues: input)  // warm-up
-        let (median, iterations) = try medianSeconds(budget: budget) { _ = try model.imageEmbeddings(pixelValues: input) }
-        results.append(["batch": batch, "iterations": iterations, "median_seconds": median, "images_per_second": Double(batch) / median])
+    let results = try timeImageBatches(pixels: pixels, batches: args[2], budget: Double(args[3]) ?? 10) {
+        _ = try model.imageEmbeddings(pixelValues: $0)
     }
     if args.count > 4 {
         try NPY.encode(try model.imageEmbeddings(pixelValues: pixels)).write(to: URL(fileURLWithPath: args[4]))
