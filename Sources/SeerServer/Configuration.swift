@@ -29,6 +29,8 @@ public struct ServerConfiguration: Sendable {
     public var batching = BatchingConfiguration()
     /// The SAM model behind /sam/* and its embedding cache bounds (SAMConfiguration.swift).
     public var sam = SAMServerConfiguration()
+    /// The detector behind /yolo_world/infer and /owlv2/infer (DetectionConfiguration.swift).
+    public var detection = DetectionServerConfiguration()
     /// The index `POST /search` answers from; nil leaves the route out. `SearchIndex(path:embedder:modelNames:)`
     /// checks that it was built with the served model.
     public var searchIndex: SearchIndex?

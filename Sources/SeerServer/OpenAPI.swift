@@ -98,10 +98,12 @@ enum OpenAPI {
             "openapi": "3.0.3",
             "info": ["title": "Seer Inference Server (Roboflow Inference compatible CLIP API)", "version": SeerServer.version],
             "paths": paths.filter { embeddings || !$0.key.hasPrefix("/clip/") }
-                .merging(SearchOpenAPI.paths(for: configuration)) { a, _ in a }.merging(SAMOpenAPI.paths) { a, _ in a },
+                .merging(SearchOpenAPI.paths(for: configuration)) { a, _ in a }.merging(SAMOpenAPI.paths) { a, _ in a }
+                .merging(DetectionOpenAPI.paths(for: configuration)) { a, _ in a },
             "components": [
                 "schemas": schemas.merging(SearchOpenAPI.schemas(for: configuration)) { a, _ in a }
-                    .merging(SAMOpenAPI.schemas(for: configuration)) { a, _ in a },
+                    .merging(SAMOpenAPI.schemas(for: configuration)) { a, _ in a }
+                    .merging(DetectionOpenAPI.schemas(for: configuration)) { a, _ in a },
                 "securitySchemes": [
                     "api_key_query": ["type": "apiKey", "in": "query", "name": "api_key"],
                     "bearer": ["type": "http", "scheme": "bearer"],

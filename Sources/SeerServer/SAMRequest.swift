@@ -141,35 +141,3 @@ private func checkJSONFormat(_ json: [String: Any], field: String) throws {
     default: throw APIError.badRequest("\(field) \"\(format)\" is not supported; use \"json\"")
     }
 }
-
-private func optionalImage(_ json: [String: Any]) throws -> ImageInput? {
-    guard let raw = json["image"], !(raw is NSNull) else { return nil }
-    return try ImageInput.parse(raw, field: "image")
-}
-
-private func optionalString(_ json: [String: Any], _ field: String) throws -> String? {
-    guard let raw = json[field], !(raw is NSNull) else { return nil }
-    guard let value = raw as? String else { throw APIError.badRequest("\(field) must be a string") }
-    guard !value.isEmpty else { throw APIError.badRequest("\(field) is empty") }
-    return value
-}
-
-private func optionalBool(_ json: [String: Any], _ field: String) throws -> Bool? {
-    guard let raw = json[field], !(raw is NSNull) else { return nil }
-    guard let number = raw as? NSNumber, isBoolean(number) else {
-        throw APIError.badRequest("\(field) must be true or false")
-    }
-    return number.boolValue
-}
-
-/// A JSON number (not a boolean) as a Double.
-private func number(_ raw: Any) -> Double? {
-    guard let n = raw as? NSNumber, !isBoolean(n) else { return nil }
-    return n.doubleValue
-}
-
-/// JSONSerialization gives NSNumber for both booleans and numbers; booleans (on Linux and on
-/// Apple platforms) are the ones of Objective-C type `c`.
-private func isBoolean(_ n: NSNumber) -> Bool {
-    String(cString: n.objCType) == "c"
-}

@@ -112,6 +112,7 @@ public final class SeerServer: Sendable {
         router.get("/openapi.json") { _, _ in rawJSONResponse(OpenAPI.document(for: self.configuration, embeddings: self.embedder != nil)) }
         addSearchRoutes(to: router)
         addSAMRoutes(to: router)
+        addDetectionRoutes(to: router)
         // Last: it wraps the not-found responder only, turning a wrong method on a known path into a 405.
         router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router
@@ -120,6 +121,12 @@ public final class SeerServer: Sendable {
     /// Reads and checks a JSON request under the time limit, runs `body`, and turns every
     /// failure into a JSON error response: a bad request never escapes as a crash or a 500.
     func handle(_ request: Request, _ context: BasicRequestContext, _ body: @escaping @Sendable ([String: Any]) async throws -> Data) async -> Response {
+        await handle(request, context) { json in ResponseParts(objects: [try await body(json)], list: false) }
+    }
+
+    /// `handle` for routes that answer one object per input image: a list of objects when the
+    /// request gave a list (each with its `time`), else the one object.
+    func handle(_ request: Request, _ context: BasicRequestContext, _ body: @escaping @Sendable ([String: Any]) async throws -> ResponseParts) async -> Response {
         let started = ContinuousClock.now
         let deadline = RequestDeadline(start: started, limit: configuration.requestTimeout)
         do {
@@ -129,10 +136,16 @@ public final class SeerServer: Sendable {
                 let json = try Self.parseJSON(buffer)
                 try self.authorize(request, json)
                 try self.checkModel(json)
-                var data = try await body(json)
-                // Every response ends with `,"time":…}`: filled in last so it covers the whole request.
+                let parts = try await body(json)
+                // Every response object ends with `,"time":…}`: filled in last so it covers the whole request.
                 let seconds = (ContinuousClock.now - started).seconds
-                data.append(contentsOf: Array("\"time\":\(seconds)}".utf8))
+                var data = Data(parts.list ? "[".utf8 : "".utf8)
+                for (i, part) in parts.objects.enumerated() {
+                    if i > 0 { data.append(contentsOf: Array(",".utf8)) }
+                    data.append(part)
+                    data.append(contentsOf: Array("\"time\":\(seconds)}".utf8))
+                }
+                if parts.list { data.append(contentsOf: Array("]".utf8)) }
                 return data
             }
             return rawJSONResponse(data)
@@ -363,6 +376,13 @@ public final class SeerServer: Sendable {
         }
         return try await offload { try text.embed(texts: texts) }
     }
+}
+
+/// A route's answer before its time is known: each object written up to its last `,` (the
+/// handler appends `"time":…}`), and whether they go out as a JSON list.
+struct ResponseParts: Sendable {
+    var objects: [Data]
+    var list: Bool
 }
 
 func constantTimeEqual(_ a: String, _ b: String) -> Bool {

@@ -17,7 +17,10 @@ struct Detect: ParsableCommand {
         above --threshold); --nms and --max-detections are applied after it. With --query-image the
         query is the example image's embedding as transformers' image_guided_detection picks it (OWLv2:
         its most object-like box), post-processed as post_process_image_guided_detection (NMS 0.3
-        unless --nms, scores rescaled so each image's best is 1). A video file or stream URL is read
+        unless --nms, scores rescaled so each image's best is 1). With --query-box on a --query-from image
+        the query is the model's candidate box that overlaps the drawn one most, as Roboflow's OWLv2
+        few-shot route picks it; a box scores (cosine + 1) / 2 against it (default --threshold 0.99),
+        with NMS 0.3 unless --nms. A video file or stream URL is read
         frame by frame (--fps, --every, --start): one line per sampled frame, with its "frame" number
         and "time" in seconds.
         """
@@ -37,8 +40,14 @@ struct Detect: ParsableCommand {
     @Option(help: "Find things like this example image instead of prompts (image-guided detection).")
     var queryImage: String?
 
-    @Option(help: "Keep boxes whose score is above this (transformers' default 0.1).")
-    var threshold: Float = 0.1
+    @Option(help: "Find things like the object in this box of --query-from: x0,y0,x1,y1 in its pixels.")
+    var queryBox: String?
+
+    @Option(help: "The image --query-box is drawn on.")
+    var queryFrom: String?
+
+    @Option(help: "Keep boxes whose score is above this (default 0.1, transformers'; 0.99 with --query-box, Roboflow's).")
+    var threshold: Float?
 
     @Option(help: "Non-maximum suppression: drop boxes overlapping a better one by more than this IoU (0…1).")
     var nms: Float?
@@ -60,14 +69,27 @@ struct Detect: ParsableCommand {
     enum OutputFormat: String, ExpressibleByArgument { case json, roboflow }
 
     func validate() throws {
-        if prompts == nil && promptsFile == nil && queryImage == nil { throw ValidationError("give --prompts, --prompts-file or --query-image") }
-        if queryImage != nil && (prompts != nil || promptsFile != nil) { throw ValidationError("--query-image replaces prompts: give one or the other") }
+        let queries = [prompts != nil || promptsFile != nil, queryImage != nil, queryBox != nil].filter { $0 }.count
+        if queries == 0 { throw ValidationError("give --prompts, --prompts-file, --query-image, or --query-box with --query-from") }
+        if queries > 1 { throw ValidationError("give one kind of query: prompts, --query-image or --query-box") }
+        if (queryBox == nil) != (queryFrom == nil) { throw ValidationError("--query-box and --query-from go together: the box is drawn on that image") }
+        if queryBox != nil { _ = try queryCorners() }
         if !template.contains("{}") { throw ValidationError("--template needs {} where the prompt goes") }
-        if !(threshold >= 0 && threshold <= 1) { throw ValidationError("--threshold must be a score, 0…1") }
+        if let threshold, !(threshold >= 0 && threshold <= 1) { throw ValidationError("--threshold must be a score, 0…1") }
         if let nms, !(nms >= 0 && nms <= 1) { throw ValidationError("--nms must be an IoU, 0…1") }
         if agnostic && nms == nil { throw ValidationError("--agnostic applies to --nms: give --nms IOU") }
         if let maxDetections, maxDetections < 1 { throw ValidationError("--max-detections must be at least 1") }
         if images.isEmpty { throw ValidationError("give at least one image or folder") }
+    }
+
+    /// --query-box as corners, checked.
+    func queryCorners() throws -> BoxCorners {
+        let parts = (queryBox ?? "").split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 4, let x0 = parts[0], let y0 = parts[1], let x1 = parts[2], let y1 = parts[3], [x0, y0, x1, y1].allSatisfy(\.isFinite) else {
+            throw ValidationError("--query-box must be x0,y0,x1,y1: four numbers, pixels of --query-from")
+        }
+        guard x1 > x0, y1 > y0 else { throw ValidationError("--query-box needs x1 > x0 and y1 > y0") }
+        return BoxCorners(x0: x0, y0: y0, x1: x1, y1: y1)
     }
 
     func promptList() throws -> [String] {
@@ -97,10 +119,27 @@ struct Detect: ParsableCommand {
         try reportingErrors {
             let session = try options.load()
             let detector = try session.model.requireDetector()
-            let detectionOptions = DetectionOptions(threshold: threshold, nmsIoU: nms, agnostic: agnostic, maxDetections: maxDetections)
+            let detectionOptions = DetectionOptions(threshold: threshold ?? 0.1, nmsIoU: nms, agnostic: agnostic, maxDetections: maxDetections)
             let labels: [String]
             let find: (RGBImage) throws -> [Detection]
-            if let queryImage {
+            if let queryFrom {
+                guard let fewShot = detector as? any ExampleBoxDetector else {
+                    throw CLIError("this detector (\(detector.modelType)) cannot search by an example box; OWL-ViT and OWLv2 can")
+                }
+                let reference = try loadImage(queryFrom), box = try queryCorners()
+                guard box.x1 > 0, box.y1 > 0, box.x0 < Float(reference.width), box.y0 < Float(reference.height) else {
+                    throw CLIError("--query-box lies outside \(queryFrom) (\(reference.width)×\(reference.height))")
+                }
+                let options = ExampleDetectionOptions(confidence: threshold ?? 0.99, iouThreshold: nms ?? 0.3, maxDetections: maxDetections ?? 300)
+                let example = ExampleBox(centreX: (box.x0 + box.x1) / 2, centreY: (box.y0 + box.y1) / 2, width: box.width, height: box.height,
+                                         className: "like box in \(URL(fileURLWithPath: queryFrom).lastPathComponent)")
+                let queries = try fewShot.exampleQueries([ExampleImage(image: reference, boxes: [example])], options: options)
+                guard !queries.classNames.isEmpty else {
+                    throw CLIError("--query-box overlaps none of the model's candidate boxes by more than IoU \(options.iouThreshold): draw it around an object")
+                }
+                labels = queries.classNames
+                find = { try fewShot.detect([$0], exampleQueries: queries, options: options)[0] }
+            } else if let queryImage {
                 let example = try loadImage(queryImage)
                 labels = ["like \(URL(fileURLWithPath: queryImage).lastPathComponent)"]
                 find = { try detector.detect([$0], like: example, options: detectionOptions)[0] }

@@ -7,10 +7,10 @@ import SeerModels
 import SeerServer
 
 /// `seer serve`: Roboflow Inference's CLIP API over any image embedder (and, with --sam-model,
-/// SAM's), Seer's /search over an index, and the /label page.
+/// SAM's, and with --detector-model zero-shot detection), Seer's /search over an index, and the /label page.
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve Roboflow Inference's CLIP API (/clip/*) with any image embedder over HTTP; with --sam-model also /sam/* and the labeling page /label; with --index also /search.",
+        abstract: "Serve Roboflow Inference's CLIP API (/clip/*) with any image embedder over HTTP; with --sam-model also /sam/* and the labeling page /label; with --detector-model also /yolo_world/infer and /owlv2/infer; with --index also /search.",
         discussion: "Ctrl-C or SIGTERM stops accepting connections and lets requests in flight finish."
     )
 
@@ -74,6 +74,9 @@ struct Serve: ParsableCommand {
     @Option(help: "sam_version_id values to answer to, comma-separated (e.g. vit_h,vit_b); the --sam-model name is always accepted.")
     var samVersionIds: String?
 
+    @Option(help: "A zero-shot detector (OWL-ViT or OWLv2 folder or Hub id) for /yolo_world/infer (text prompts) and /owlv2/infer (example boxes).")
+    var detectorModel: String?
+
     func validate() throws {
         if port < 0 || port > 65535 { throw ValidationError("--port must be 0...65535") }
         if maxBatch < 1 { throw ValidationError("--max-batch must be at least 1") }
@@ -81,7 +84,9 @@ struct Serve: ParsableCommand {
         if maxBodyMb < 1 || maxImages < 1 || maxMegapixels <= 0 || timeout <= 0 { throw ValidationError("limits must be positive") }
         if readTimeout <= 0 { throw ValidationError("--read-timeout must be positive") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        if model == nil && samModel == nil { throw ValidationError("give --model (an image embedder), --sam-model, or both") }
+        if model == nil && samModel == nil && detectorModel == nil {
+            throw ValidationError("give --model (an image embedder), --sam-model, --detector-model, or several")
+        }
         if model == nil && indexPath != nil { throw ValidationError("--index needs the --model it was built with") }
         if allowedHosts != nil && !allowURLImages { throw ValidationError("--allowed-hosts needs --allow-url-images") }
     }
@@ -118,8 +123,12 @@ struct Serve: ParsableCommand {
                 configuration.sam.modelName = samModel
                 configuration.sam.versionIDs = Set((samVersionIds ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
             }
+            if let detectorModel {
+                configuration.detection = DetectionServerConfiguration(model: try ModelRegistry.shared.load(directory: resolveModelFolder(detectorModel)).requireDetector())
+                configuration.detection.modelName = detectorModel
+            }
             let server = SeerServer(embedder: embedder, configuration: configuration)
-            let host = self.host, name = [model, samModel].compactMap { $0 }.joined(separator: " and ")
+            let host = self.host, name = [model, samModel, detectorModel].compactMap { $0 }.joined(separator: " and ")
             // The root command is synchronous: run the server on the concurrency pool and wait.
             let done = DispatchSemaphore(value: 0)
             let failure = LockedError()

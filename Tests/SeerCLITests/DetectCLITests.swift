@@ -1,4 +1,6 @@
 import Foundation
+import SeerImage
+import SeerModels
 import Testing
 
 /// `seer detect` with the tiny OWLv2 and OWL-ViT of Tests/Fixtures: the boxes it prints are
@@ -84,6 +86,43 @@ import Testing
         }
         let times = lines.compactMap { ($0["time"] as? NSNumber)?.doubleValue }
         #expect(times.count == lines.count && times == times.sorted() && Set(times).count == times.count)
+    }
+
+    /// --query-box around one of the model's own candidate boxes: that box is found again first,
+    /// with score (cosine 1 + 1) / 2 = 1, and the lines equal the library's few-shot detection.
+    @Test func queryBoxFindsItsOwnObjectFirst() throws {
+        let model = fixtures.appendingPathComponent("owlv2-tiny")
+        let owl = try OWL(directory: model, version: .v2)
+        let photo = try ImageLoader.load(contentsOf: URL(fileURLWithPath: chelsea))
+        let side = Float(max(photo.width, photo.height))
+        let box = try owl.candidates(photo, limit: 1).boxes[0].scaled(x: side, y: side)
+        let coffee = fixtures.appendingPathComponent("clip-inputs/coffee.png").path
+        let result = try seer(["detect", "--model", model.path, "--query-from", chelsea,
+                               "--query-box", "\(box.x0),\(box.y0),\(box.x1),\(box.y1)", "--threshold", "0.9", chelsea, coffee])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = try jsonLines(result.stdout)
+        try #require(lines.count == 2)
+        let example = ExampleImage(image: photo, boxes: [ExampleBox(centreX: (box.x0 + box.x1) / 2, centreY: (box.y0 + box.y1) / 2,
+                                                                      width: box.width, height: box.height, className: "x")])
+        let want = try owl.detect([photo, try ImageLoader.load(contentsOf: URL(fileURLWithPath: coffee))], examples: [example],
+                                  options: ExampleDetectionOptions(confidence: 0.9))
+        for (line, expected) in zip(lines, want.detections) {
+            let got = line["detections"] as! [[String: Any]]
+            #expect(got.count == expected.count)
+            for (d, e) in zip(got, expected) {
+                let corners = (d["box"] as! [NSNumber]).map(\.floatValue)
+                #expect(maxAbsDiff(corners, [e.box.x0, e.box.y0, e.box.x1, e.box.y1]) < 0.01)
+                #expect(d["label"] as? String == "like box in chelsea.jpg")
+            }
+        }
+        let first = try #require((lines[0]["detections"] as! [[String: Any]]).first)
+        #expect((first["score"] as! NSNumber).floatValue > 0.9999)
+        #expect(maxAbsDiff((first["box"] as! [NSNumber]).map(\.floatValue), [box.x0, box.y0, box.x1, box.y1]) < 0.01)
+
+        let outside = try seer(["detect", "--model", model.path, "--query-from", chelsea, "--query-box", "5000,0,5010,10", chelsea])
+        #expect(outside.status == 1 && outside.stderr.contains("lies outside"), "\(outside.stderr)")
+        let alone = try seer(["detect", "--model", model.path, "--query-box", "0,0,10,10", chelsea])
+        #expect(alone.status != 0 && alone.stderr.contains("--query-from"), "\(alone.stderr)")
     }
 
     @Test func badInputIsOneLineOfError() throws {
