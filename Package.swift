@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SeerVideo", targets: ["SeerVideo"]),
         .library(name: "SeerAnalytics", targets: ["SeerAnalytics"]),
         .library(name: "SeerServer", targets: ["SeerServer"]),
+        .library(name: "SeerDrawing", targets: ["SeerDrawing"]),
         .executable(name: "seer", targets: ["seer"]),
         .executable(name: "seer-bench", targets: ["seer-bench"]),
     ],
@@ -33,6 +34,8 @@ let package = Package(
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"]), .brew(["jpeg-turbo"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
         .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"]), .brew(["webp"])]),
+        // FreeType: the labels `seer detect --draw` writes on boxes.
+        .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"]), .brew(["freetype"])]),
         // libpq: the client of `--db postgres://…` stores (PostgreSQL with pgvector).
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"]), .brew(["libpq"])]),
 
@@ -49,6 +52,8 @@ let package = Package(
         .target(name: "CImageCodecs", dependencies: ["CJPEG", "CPNG"]),
         .target(name: "SeerImage", dependencies: ["CImageCodecs", "CWebP", "CPNG", "SeerRuntime"]),
         .target(name: "SeerTokenizers"),
+        // Boxes and their labels drawn on images (FreeType renders the text).
+        .target(name: "SeerDrawing", dependencies: ["SeerImage", "CFreeType"]),
         .target(name: "SeerModels", dependencies: ["SeerTensor", "SeerImage", "SeerTokenizers"]),
         // Hugging Face Hub: download, cache (the Hub's own layout), verify, offline.
         .target(name: "SeerHub", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -66,7 +71,7 @@ let package = Package(
                                                    .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         .executableTarget(
             name: "seer",
-            dependencies: ["SeerModels", "SeerIndex", "SeerVideo", "SeerAnalytics", "SeerHub", "SeerServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SeerModels", "SeerIndex", "SeerVideo", "SeerAnalytics", "SeerHub", "SeerServer", "SeerDrawing", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // The Swift side of bench/*.py, which run the Python peers beside it in the same run.
@@ -74,6 +79,7 @@ let package = Package(
 
         .testTarget(name: "SeerTensorTests", dependencies: ["SeerTensor"]),
         .testTarget(name: "SeerImageTests", dependencies: ["SeerImage"]),
+        .testTarget(name: "SeerDrawingTests", dependencies: ["SeerDrawing"]),
         .testTarget(name: "SeerTokenizersTests", dependencies: ["SeerTokenizers"]),
         .testTarget(name: "SeerModelsTests", dependencies: ["SeerModels"]),
         .testTarget(name: "SeerHubTests", dependencies: ["SeerHub"]),
@@ -81,6 +87,6 @@ let package = Package(
         .testTarget(name: "SeerAnalyticsTests", dependencies: ["SeerAnalytics"]),
         .testTarget(name: "SeerIndexTests", dependencies: ["SeerIndex", "SeerTensor", "CSeerKernels"]),
         .testTarget(name: "SeerServerTests", dependencies: ["SeerServer"]),
-        .testTarget(name: "SeerCLITests", dependencies: ["seer", "SeerModels", "SeerServer", "SeerIndex", "SeerVideo"]),
+        .testTarget(name: "SeerCLITests", dependencies: ["seer", "SeerModels", "SeerDrawing", "SeerServer", "SeerIndex", "SeerVideo"]),
     ]
 )

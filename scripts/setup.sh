@@ -22,13 +22,14 @@ install_test_tools() {
 }
 
 if [[ "$(uname)" == "Darwin" ]]; then
-    brew install jpeg-turbo libpng webp ffmpeg libpq pkg-config   # BLAS comes from Accelerate
+    brew install jpeg-turbo libpng webp ffmpeg libpq freetype pkg-config   # BLAS comes from Accelerate
     install_test_tools
     exit 0
 fi
 packages=(libopenblas-dev libjpeg62-turbo-dev libpng-dev libwebp-dev pkg-config
           libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
           libpq-dev   # PostgreSQL's client library, for `--db postgres://…`
+          libfreetype-dev fonts-dejavu-core   # labels drawn by `seer detect --draw`
           opencv-doc  # vtest.avi, a real video without cuts, for the SeerVideo tests
           chromium chromium-driver    # the labeling page's browser test (scripts/labeling_page_test.py)
           shellcheck)                 # .ci/run lints every shell script

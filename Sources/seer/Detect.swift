@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SeerDrawing
 import SeerImage
 import SeerIndex
 import SeerModels
@@ -22,7 +23,8 @@ struct Detect: ParsableCommand {
         few-shot route picks it; a box scores (cosine + 1) / 2 against it (default --threshold 0.99),
         with NMS 0.3 unless --nms. A video file or stream URL is read
         frame by frame (--fps, --every, --start): one line per sampled frame, with its "frame" number
-        and "time" in seconds.
+        and "time" in seconds. --draw DIR also writes each image (or frame) as a PNG with its boxes
+        outlined and labelled ("label score"), one colour per label.
         """
     )
 
@@ -61,6 +63,12 @@ struct Detect: ParsableCommand {
     @Option(help: "Output format: json (Seer's lines) or roboflow (Roboflow Inference's object-detection response, one per line).")
     var format: OutputFormat = .json
 
+    @Option(help: "Also write each image with its boxes and labels drawn, as DIR/NAME.png (frames as NAME-frame000042.png).")
+    var draw: String?
+
+    @Option(help: "The .ttf/.otf font --draw labels with (default: DejaVu Sans from fonts-dejavu-core, or the system's).")
+    var font: String?
+
     @OptionGroup(title: "Video") var frames: FrameOptions
 
     @Argument(help: "Image files (JPEG, PNG, WebP), folders of them, video files or stream URLs.")
@@ -80,6 +88,7 @@ struct Detect: ParsableCommand {
         if agnostic && nms == nil { throw ValidationError("--agnostic applies to --nms: give --nms IOU") }
         if let maxDetections, maxDetections < 1 { throw ValidationError("--max-detections must be at least 1") }
         if images.isEmpty { throw ValidationError("give at least one image or folder") }
+        if font != nil && draw == nil { throw ValidationError("--font applies to --draw: give --draw DIR") }
     }
 
     /// --query-box as corners, checked.
@@ -119,6 +128,7 @@ struct Detect: ParsableCommand {
         try reportingErrors {
             let session = try options.load()
             let detector = try session.model.requireDetector()
+            let drawing = try draw.map { try DrawingOutput(directory: $0, fontPath: font) }
             let detectionOptions = DetectionOptions(threshold: threshold ?? 0.1, nmsIoU: nms, agnostic: agnostic, maxDetections: maxDetections)
             let labels: [String]
             let find: (RGBImage) throws -> [Detection]
@@ -159,7 +169,9 @@ struct Detect: ParsableCommand {
                     progress.advance(by: 1)
                     continue
                 }
-                try emit(path, image, frame: nil, try find(image), labels: labels)
+                let found = try find(image)
+                try emit(path, image, frame: nil, found, labels: labels)
+                try drawing?.write(image, found, labels: labels, source: path, frame: nil)
                 progress.advance(by: 1)
             }
             progress.finish()
@@ -167,7 +179,9 @@ struct Detect: ParsableCommand {
                 let source = try frames.openSource(video)
                 var sampled = 0, reported = 0
                 while let frame = try source.nextFrame() {
-                    try emit(video, frame.image, frame: (sampled, frame.time), try find(frame.image), labels: labels)
+                    let found = try find(frame.image)
+                    try emit(video, frame.image, frame: (sampled, frame.time), found, labels: labels)
+                    try drawing?.write(frame.image, found, labels: labels, source: video, frame: sampled)
                     sampled += 1
                     for line in source.warnings.dropFirst(reported) { printError("seer: warning: \(line)") }
                     reported = source.warnings.count
@@ -194,6 +208,42 @@ struct Detect: ParsableCommand {
 
     func loadImage(_ path: String) throws -> RGBImage {
         do { return try ImageLoader.load(contentsOf: URL(fileURLWithPath: path)) } catch { throw CLIError("\(path): \(error)") }
+    }
+}
+
+/// `--draw DIR`: each image with its detections drawn, written as a PNG under a name from its
+/// source (made unique when two sources share a name), atomically.
+final class DrawingOutput {
+    let directory: URL
+    let drawer: BoxDrawer
+    private var used = Set<String>()
+
+    init(directory: String, fontPath: String?) throws {
+        self.directory = URL(fileURLWithPath: directory)
+        do { drawer = BoxDrawer(font: try Font(path: fontPath)) } catch { throw CLIError("\(error)") }
+        do {
+            try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
+        } catch {
+            throw CLIError("cannot create --draw folder \(directory): \(error.localizedDescription)")
+        }
+    }
+
+    func write(_ image: RGBImage, _ detections: [Detection], labels: [String], source: String, frame: Int?) throws {
+        let boxes = detections.sorted { $0.score < $1.score }.map {   // best drawn last, on top
+            DrawnBox(x0: $0.box.x0, y0: $0.box.y0, x1: $0.box.x1, y1: $0.box.y1,
+                     caption: "\(labels[$0.label]) \(String(format: "%.2f", $0.score))", classIndex: $0.label)
+        }
+        let drawn = try drawer.draw(boxes, on: image)
+        var stem = URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent
+        if stem.isEmpty { stem = "image" }
+        if let frame { stem += String(format: "-frame%06d", frame) }
+        var name = stem, n = 1
+        while used.contains(name) { n += 1; name = "\(stem)-\(n)" }
+        used.insert(name)
+        let url = directory.appendingPathComponent(name + ".png")
+        do { try PNGEncoder.encode(drawn).write(to: url, options: .atomic) } catch {
+            throw CLIError("cannot write \(url.path): \(error)")
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SeerDrawing
 import SeerImage
 import SeerModels
 import Testing
@@ -123,6 +124,34 @@ import Testing
         #expect(outside.status == 1 && outside.stderr.contains("lies outside"), "\(outside.stderr)")
         let alone = try seer(["detect", "--model", model.path, "--query-box", "0,0,10,10", chelsea])
         #expect(alone.status != 0 && alone.stderr.contains("--query-from"), "\(alone.stderr)")
+    }
+
+    /// --draw writes each photo as a PNG of its size with every printed box outlined in its label's colour.
+    @Test func drawWritesTheBoxesOnEachPhoto() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("seer-draw-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try seer(["detect", "--model", fixtures.appendingPathComponent("owlv2-tiny").path, "--prompts", "a cat,a cup",
+                               "--threshold", "0.3", "--nms", "0.3", "--draw", folder.path, chelsea])
+        #expect(result.status == 0, "\(result.stderr)")
+        let line = try #require(try jsonLines(result.stdout).first)
+        let detections = line["detections"] as! [[String: Any]]
+        try #require(!detections.isEmpty)
+        let original = try ImageLoader.load(contentsOf: URL(fileURLWithPath: chelsea))
+        let drawn = try ImageLoader.load(contentsOf: folder.appendingPathComponent("chelsea.png"))
+        #expect(drawn.width == original.width && drawn.height == original.height)
+        #expect(drawn.pixels != original.pixels)
+        // The best box is drawn last, on top: the middle of its left edge has its label's colour.
+        let best = detections[0], box = (best["box"] as! [NSNumber]).map(\.floatValue)
+        let colour = Colour.palette[best["class_id"] as! Int]
+        let x = Int(box[0].rounded(.down)), y = Int((box[1] + box[3]) / 2)
+        if x >= 0 && x < drawn.width && y >= 0 && y < drawn.height {
+            let i = (y * drawn.width + x) * 3
+            #expect(Array(drawn.pixels[i..<i + 3]) == [colour.r, colour.g, colour.b])
+        }
+        let badFont = try seer(["detect", "--model", fixtures.appendingPathComponent("owlv2-tiny").path, "--prompts", "a cat",
+                                "--draw", folder.appendingPathComponent("other").path, "--font", "/nonexistent.ttf", chelsea])
+        #expect(badFont.status == 1 && badFont.stderr.contains("does not exist"), "\(badFont.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("other").path))
     }
 
     @Test func badInputIsOneLineOfError() throws {
