@@ -40,7 +40,7 @@ chmod +x "$work/bin/"*
 
 # The system packages setup.sh must install, in its order (written out: the test states what
 # the script must do, it does not read it back from the script).
-all_packages="libopenblas-dev libjpeg62-turbo-dev libpng-dev libwebp-dev pkg-config libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libpq-dev opencv-doc chromium chromium-driver shellcheck"
+all_packages="libopenblas-dev libjpeg62-turbo-dev libpng-dev libwebp-dev pkg-config libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libpq-dev libfreetype-dev fonts-dejavu-core opencv-doc chromium chromium-driver shellcheck"
 
 passed=0 failed=0
 check() { # name, expected log, uid, installed packages
