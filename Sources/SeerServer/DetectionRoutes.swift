@@ -74,23 +74,9 @@ struct DetectionRoutes: Sendable {
         return model
     }
 
-    /// Fetches and decodes images under the server's limits; a bad one is a 400 naming it.
     private func decode(_ inputs: [ImageInput], field: String, list: Bool) async throws -> [RGBImage] {
         var images = [RGBImage]()
-        for (i, input) in inputs.enumerated() {
-            let name = list ? "\(field)[\(i)]" : field
-            let bytes: [UInt8]
-            switch input {
-            case .bytes(let b): bytes = b
-            case .url(let url): bytes = try await server.fetcher.fetch(url)
-            }
-            let limits = server.configuration.imageLimits
-            images.append(try await offload {
-                do { return try ImageLoader.decode(bytes, limits: limits) } catch let error as ImageError {
-                    throw APIError.badRequest("\(name): \(error.message)")
-                }
-            })
-        }
+        for (i, input) in inputs.enumerated() { images.append(try await server.decodeImage(input, field: list ? "\(field)[\(i)]" : field)) }
         return images
     }
 
@@ -124,6 +110,22 @@ struct DetectionRoutes: Sendable {
 }
 
 extension SeerServer {
+    /// Fetches (a URL) and decodes one image under the server's limits, off the server's
+    /// threads; an image that cannot be read is a 400 naming `field`.
+    func decodeImage(_ input: ImageInput, field: String) async throws -> RGBImage {
+        let bytes: [UInt8]
+        switch input {
+        case .bytes(let b): bytes = b
+        case .url(let url): bytes = try await fetcher.fetch(url)
+        }
+        let limits = configuration.imageLimits
+        return try await offload {
+            do { return try ImageLoader.decode(bytes, limits: limits) } catch let error as ImageError {
+                throw APIError.badRequest("\(field): \(error.message)")
+            }
+        }
+    }
+
     /// The hook `makeRouter` calls: `/yolo_world/infer` and `/owlv2/infer`, when a detector is served.
     func addDetectionRoutes(to router: Router<BasicRequestContext>) {
         guard configuration.detection.model != nil else { return }

@@ -126,17 +126,7 @@ struct SAMRoutes: Sendable {
             throw APIError(.notFound, "EmbeddingNotFound", "image_id \"\(imageID ?? "")\" is not in the embedding cache (never embedded, or evicted): send the image again")
         }
         let encode: @Sendable () async throws -> SAMImageEmbedding = {
-            let bytes: [UInt8]
-            switch image {
-            case .bytes(let b): bytes = b
-            case .url(let url): bytes = try await server.fetcher.fetch(url)
-            }
-            let limits = server.configuration.imageLimits
-            let decoded: RGBImage = try await offload {
-                do { return try ImageLoader.decode(bytes, limits: limits) } catch let error as ImageError {
-                    throw APIError.badRequest("image: \(error.message)")
-                }
-            }
+            let decoded = try await server.decodeImage(image, field: "image")
             return try await runModel(encoderQueue) { try model.embed(decoded) }
         }
         guard let imageID else { return try await encode() }
