@@ -27,16 +27,18 @@ public struct YOLOWriter {
             .reduce("\(object.classID)") { $0 + " " + $1 }
     }
 
-    /// The mask as one polygon (YOLO allows one per object): COCO polygons of its parts (holes
-    /// already bridged in), later parts joined to the first by a bridge walked there and back,
-    /// which an even-odd fill leaves empty. Nil for an empty mask: the box line stands instead.
+    /// The mask as one polygon (YOLO allows one per object): the COCO polygons of its parts
+    /// (holes already bridged in), later parts joined to the first part's start by a bridge walked
+    /// there and back, which an even-odd fill leaves empty. The bridge runs vertically, then
+    /// horizontally: a diagonal one could pass through pixel centres, where the two walks'
+    /// crossings, rounded differently, would fill a pixel. Nil for an empty mask: the box line stands.
     static func outline(rle: String, width: Int, height: Int) throws -> [Double]? {
         let parts = try MaskRLE(width: width, height: height, compressed: rle).decoded().polygons
         guard var ring = parts.first, ring.count >= 6 else { return nil }
-        let start = Array(ring[0..<2])
-        for (index, part) in parts.dropFirst().enumerated() where part.count >= 6 {
-            if index > 0 { ring += start }
-            ring += start + part + part[0..<2]
+        let (sx, sy) = (ring[0], ring[1])
+        for part in parts.dropFirst() where part.count >= 6 {
+            let corner = [sx, part[1]]
+            ring += [sx, sy] + corner + part + part[0..<2] + corner
         }
         return ring
     }
