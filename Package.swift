@@ -66,7 +66,7 @@ let package = Package(
         .target(name: "SeerServer", dependencies: ["SeerModels", "SeerIndex", "CSeerHeap", .product(name: "Hummingbird", package: "hummingbird"),
                                                    .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         // Training datasets from model labels: YOLO and COCO writers, seeded splits, a resumable SQLite state.
-        .target(name: "SeerDatasets", dependencies: ["SeerModels", "SeerImage", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "SeerDatasets", dependencies: ["SeerModels", "SeerImage", "SeerTensor", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "seer",
             dependencies: ["SeerModels", "SeerIndex", "SeerDatasets", "SeerVideo", "SeerAnalytics", "SeerHub", "SeerServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -13,6 +13,8 @@ install_test_tools() {
     python3 -m pip install -q --retries 5 selenium==4.50.0
     # pycocotools: the mask tests check that COCO tools read Seer's polygons back as the mask.
     python3 -m pip install -q --retries 5 pycocotools==2.0.11
+    # scikit-learn: the linear-probe test fits its LogisticRegression on the same features (scripts/sklearn_probe_reference.py).
+    python3 -m pip install -q --retries 5 scikit-learn==1.9.1
     # schemathesis: the contract test runs it against seer serve (its dependencies sit beside the pins above).
     python3 -m pip install -q --retries 5 schemathesis==4.32.5
     # Roboflow's inference-sdk: the server tests call seer serve with it. In its own venv: it

@@ -65,6 +65,7 @@ pip_lines='python3 -m pip install -q --retries 5 huggingface_hub==2.4.0
 python3 -m pip install -q --retries 5 pgserver==0.1.4
 python3 -m pip install -q --retries 5 selenium==4.50.0
 python3 -m pip install -q --retries 5 pycocotools==2.0.11
+python3 -m pip install -q --retries 5 scikit-learn==1.9.1
 python3 -m pip install -q --retries 5 schemathesis==4.32.5
 python3 -m venv .venv-inference-sdk
 .venv-inference-sdk/bin/python -m pip install -q --retries 5 inference-sdk==1.8.3
