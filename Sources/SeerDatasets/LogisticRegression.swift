@@ -29,20 +29,33 @@ public enum LogisticRegression {
         return LinearProbe(classes: classes, dimension: d, weights: theta[0..<(k * d)].map { Float($0) }, bias: theta[(k * d)...].map { Float($0) })
     }
 
+    public struct Selection: Sendable {
+        /// Fitted on train and validation together with the chosen C: the probe to keep.
+        public let probe: LinearProbe
+        /// Fitted on train alone with the chosen C: what the validation accuracy describes.
+        public let trainOnly: LinearProbe
+        public let c: Double
+        public let validationAccuracy: Double
+
+        public init(probe: LinearProbe, trainOnly: LinearProbe, c: Double, validationAccuracy: Double) {
+            (self.probe, self.trainOnly, self.c, self.validationAccuracy) = (probe, trainOnly, c, validationAccuracy)
+        }
+    }
+
     /// Picks C among `grid` by accuracy on the validation rows (ties: the smaller C, the simpler
     /// model), then refits on train and validation together with it.
     public static func fitSelectingStrength(train: (features: [Float], labels: [Int]), validation: (features: [Float], labels: [Int]),
-                                            classes: [String], grid: [Double] = [0.01, 0.1, 1, 10, 100]) -> (probe: LinearProbe, c: Double, validationAccuracy: Double) {
-        var best: (c: Double, accuracy: Double)?
+                                            classes: [String], grid: [Double] = [0.01, 0.1, 1, 10, 100]) -> Selection {
+        var best: (c: Double, accuracy: Double, probe: LinearProbe)?
         for c in grid {
             let probe = fit(features: train.features, labels: train.labels, classes: classes, options: Options(c: c))
             let accuracy = probe.accuracy(validation.features, labels: validation.labels)
-            if best == nil || accuracy > best!.accuracy { best = (c, accuracy) }
+            if best == nil || accuracy > best!.accuracy { best = (c, accuracy, probe) }
         }
         let chosen = best!
         let probe = fit(features: train.features + validation.features, labels: train.labels + validation.labels, classes: classes,
                         options: Options(c: chosen.c))
-        return (probe, chosen.c, chosen.accuracy)
+        return Selection(probe: probe, trainOnly: chosen.probe, c: chosen.c, validationAccuracy: chosen.accuracy)
     }
 
     struct Objective {

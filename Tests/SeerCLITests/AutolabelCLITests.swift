@@ -324,4 +324,35 @@ import SeerImage
         }
         #expect(filed == 5 - expectedUnsure.count && !expectedUnsure.isEmpty)
     }
+
+    /// `seer train` fits a probe on the class folders: accuracies and the confusion matrix
+    /// printed, a safetensors file with one weight row per class of the embedding's width.
+    @Test func trainWritesAProbeForTheClassFolders() throws {
+        let (root, photos) = try AutolabelCLITests.photoFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let dataset = root.appendingPathComponent("classes")
+        let labelled = try seer(["autolabel", photos.path, "--task", "classify", "--model", tinyModel.path, "--labels", "cat,cup,person",
+                                 "--split", "0.6", "--seed", "3", "--out", dataset.path])
+        #expect(labelled.status == 0, "\(labelled.stderr)")
+        let head = root.appendingPathComponent("head.safetensors")
+        let trained = try seer(["train", dataset.path, "--task", "classify", "--model", tinyModel.path, "--out", head.path])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let lines = trained.stdout.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("C = ") } && lines.contains { $0.hasPrefix("train accuracy ") && $0.hasSuffix("(4 images)") }, "\(trained.stdout)")
+        #expect(lines.contains { $0.hasPrefix("validation accuracy ") && $0.hasSuffix("(1 images)") }, "\(trained.stdout)")
+        #expect(lines.contains { $0.hasPrefix("confusion") })
+
+        let bytes = try Data(contentsOf: head)
+        let length = Int(bytes.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian })
+        let header = try JSONSerialization.jsonObject(with: bytes.subdata(in: 8..<(8 + length))) as! [String: Any]
+        #expect((header["weight"] as! [String: Any])["shape"] as? [Int] == [3, 24])
+        #expect((header["bias"] as! [String: Any])["shape"] as? [Int] == [3])
+        #expect(((header["__metadata__"] as! [String: Any])["classes"] as? String) == "[\"cat\",\"cup\",\"person\"]")
+        #expect(bytes.count == 8 + length + 4 * (3 * 24 + 3))
+
+        let empty = root.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty.appendingPathComponent("train/only"), withIntermediateDirectories: true)
+        let bad = try seer(["train", empty.path, "--model", tinyModel.path, "--out", head.path])
+        #expect(bad.status == 1 && bad.stderr.contains("two at least"), "\(bad.stderr)")
+    }
 }

@@ -61,8 +61,10 @@ import Testing
             }
             return (features, labels)
         }
-        let (probe, c, validationAccuracy) = LogisticRegression.fitSelectingStrength(train: rows(60), validation: rows(30), classes: ["a", "b", "c"])
-        #expect([0.01, 0.1, 1, 10, 100].contains(c) && validationAccuracy == 1)
+        let selection = LogisticRegression.fitSelectingStrength(train: rows(60), validation: rows(30), classes: ["a", "b", "c"])
+        let probe = selection.probe
+        #expect([0.01, 0.1, 1, 10, 100].contains(selection.c) && selection.validationAccuracy == 1)
+        #expect(selection.c == 0.01, "every C separates these: the smallest is kept")
         let test = rows(30)
         #expect(probe.accuracy(test.features, labels: test.labels) == 1)
 
