@@ -67,6 +67,22 @@ public final class LabelingState {
         }
     }
 
+    /// Forgets images that are no longer in the input folder (deleted or renamed since they were
+    /// labelled), so the dataset mirrors the folder as it is. Returns how many were forgotten.
+    @discardableResult
+    public func keepOnly(_ relativePaths: [String]) throws -> Int {
+        try database.write { db in
+            try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS present (relative_path TEXT PRIMARY KEY NOT NULL)")
+            try db.execute(sql: "DELETE FROM present")
+            let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO present (relative_path) VALUES (?)")
+            for path in relativePaths { try insert.execute(arguments: [path]) }
+            try db.execute(sql: "DELETE FROM images WHERE relative_path NOT IN (SELECT relative_path FROM present)")
+            let forgotten = db.changesCount
+            try db.execute(sql: "DROP TABLE present")
+            return forgotten
+        }
+    }
+
     public func count() throws -> Int {
         try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM images") ?? 0 }
     }

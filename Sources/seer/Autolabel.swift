@@ -60,8 +60,8 @@ struct Autolabel: ParsableCommand {
     @Option(help: "The dataset folder (created; must not be inside the image folder).")
     var out: String
 
-    @Option(help: "yolo or coco.")
-    var format: DatasetFormat = .yolo
+    @Option(help: "detect: yolo (default) or coco.")
+    var format: DatasetFormat?
 
     @Option(help: "Share of images in train; the rest go to valid.")
     var split: Double = 0.8
@@ -97,7 +97,7 @@ struct Autolabel: ParsableCommand {
             _ = try CaptionOntology(parsing: ontology)
         case .classify:
             guard labels != nil else { throw ValidationError("--task classify needs --labels \"cat,dog\"") }
-            if ontology != nil || segment { throw ValidationError("--ontology and --segment are for --task detect") }
+            if ontology != nil || segment || format != nil { throw ValidationError("--ontology, --segment and --format are for --task detect") }
             if !template.contains("{}") { throw ValidationError("--template needs {} where the label goes") }
             _ = try classLabels()
         }
@@ -167,10 +167,12 @@ struct Autolabel: ParsableCommand {
             }
             try FileManager.default.createDirectory(at: outFolder, withIntermediateDirectories: true)
             let state = try LabelingState(folder: outFolder, settings: settings)
+            let forgotten = try state.keepOnly(images.relativePaths)
+            if forgotten > 0 { printError("seer: \(forgotten) labelled images are no longer in \(root.path): left out of the dataset") }
             let rule = SplitRule(trainFraction: split, seed: seed)
             let failed = try label(images, root: root, state: state, rule: rule, classes: classes,
                                    batchSize: task == .classify ? batchSize : 1, labelBatch: labelBatch)
-            switch (task, format) {
+            switch (task, format ?? .yolo) {
             case (.classify, _):
                 let summary = try ClassificationWriter.write(state: state, classes: classes, rule: rule, minConfidence: minConfidence, to: outFolder)
                 printError("seer: wrote \(summary.counts[.train, default: 0]) train and \(summary.counts[.valid, default: 0]) valid images to \(outFolder.path); \(summary.unsure) unsure (\(ClassificationWriter.unsureFileName))")

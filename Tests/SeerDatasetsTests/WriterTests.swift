@@ -115,5 +115,8 @@ import SeerImage
         try reopened.forEachImage { seen.append($0) }
         #expect(seen == Array(images.prefix(2)))
         #expect(throws: DatasetError.self) { try LabelingState(folder: out, settings: "another threshold") }
+        // An image gone from the folder is forgotten; the others stay.
+        #expect(try reopened.keepOnly(["sub/b.png", "c.webp"]) == 1)
+        #expect(try !reopened.isLabelled("a.jpg") && reopened.isLabelled("sub/b.png") && reopened.count() == 1)
     }
 }
