@@ -55,7 +55,7 @@ public struct COCOWriter {
                           segmentation: segmentation, iscrowd: 0, score: object.score)
     }
 
-    public static func write(state: LabelingState, classes: [String], rule: SplitRule, to folder: URL) throws -> [DatasetSplit: Int] {
+    public static func write(state: LabelingState, classes: [String], rule: SplitRule, to folder: URL, images placement: ImagePlacement = .link) throws -> [DatasetSplit: Int] {
         var counts: [DatasetSplit: Int] = [:]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -73,7 +73,7 @@ public struct COCOWriter {
                 try state.forEachImage { image in
                     guard rule.split(of: image.relativePath) == split else { return }
                     imageID += 1
-                    try DatasetFiles.place(URL(fileURLWithPath: image.sourcePath), at: base.appendingPathComponent(image.datasetFileName))
+                    try DatasetFiles.place(URL(fileURLWithPath: image.sourcePath), at: base.appendingPathComponent(image.datasetFileName), as: placement)
                     try file.write((imageID > 1 ? ",\n" : "\n") + json(Image(id: imageID, file_name: image.datasetFileName, width: image.width, height: image.height)))
                 }
                 counts[split] = imageID

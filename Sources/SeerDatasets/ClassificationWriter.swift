@@ -16,7 +16,7 @@ public struct ClassificationWriter {
         public var unsure = 0
     }
 
-    public static func write(state: LabelingState, classes: [String], rule: SplitRule, minConfidence: Float, to folder: URL) throws -> Summary {
+    public static func write(state: LabelingState, classes: [String], rule: SplitRule, minConfidence: Float, to folder: URL, images placement: ImagePlacement = .link) throws -> Summary {
         for name in classes where name.contains("/") || name == "." || name == ".." || name.hasPrefix(".") {
             throw DatasetError("the class \"\(name)\" cannot be a folder name")
         }
@@ -36,7 +36,7 @@ public struct ClassificationWriter {
                 }
                 let split = rule.split(of: image.relativePath)
                 try DatasetFiles.place(URL(fileURLWithPath: image.sourcePath),
-                                       at: folder.appendingPathComponent("\(split.rawValue)/\(classes[best.classID])/\(image.datasetFileName)"))
+                                       at: folder.appendingPathComponent("\(split.rawValue)/\(classes[best.classID])/\(image.datasetFileName)"), as: placement)
                 summary.counts[split, default: 0] += 1
             }
             try unsure.commit()

@@ -1,5 +1,11 @@
 import Foundation
 
+/// How input images get into a dataset: hard links (instant, no space; but editing a dataset
+/// image in place edits the original too) or copies.
+public enum ImagePlacement: String, Sendable, CaseIterable {
+    case link, copy
+}
+
 /// How files get into the dataset folder: whole or not at all (written beside the target, then
 /// renamed over it), and input images linked or copied, never moved.
 enum DatasetFiles {
@@ -25,11 +31,11 @@ enum DatasetFiles {
         }
     }
 
-    /// The image at `source` appears at `target`: a hard link when the file system allows it
-    /// (no space, instant), else a copy. The source is never touched. A target that already
-    /// is the same file is left alone.
-    static func place(_ source: URL, at target: URL) throws {
-        if let a = try? FileManager.default.attributesOfItem(atPath: source.path),
+    /// The image at `source` appears at `target`: with `.link` a hard link when the file system
+    /// allows it (else a copy), and a target that already is the same file is left alone; with
+    /// `.copy` always a fresh copy. The source is never touched.
+    static func place(_ source: URL, at target: URL, as placement: ImagePlacement) throws {
+        if placement == .link, let a = try? FileManager.default.attributesOfItem(atPath: source.path),
            let b = try? FileManager.default.attributesOfItem(atPath: target.path),
            let inodeA = a[.systemFileNumber] as? UInt64, let inodeB = b[.systemFileNumber] as? UInt64,
            inodeA == inodeB, (a[.size] as? UInt64) == (b[.size] as? UInt64), inodeA != 0 {
@@ -37,7 +43,9 @@ enum DatasetFiles {
         }
         let part = temporary(for: target)
         do {
-            do { try FileManager.default.linkItem(at: source, to: part) } catch {
+            if placement == .link, (try? FileManager.default.linkItem(at: source, to: part)) != nil {
+                // linked
+            } else {
                 try FileManager.default.copyItem(at: source, to: part)
             }
             try replace(target, with: part)

@@ -60,7 +60,7 @@ public struct YOLOWriter {
 
     /// Writes the whole dataset from the state (streaming), then removes what an earlier run
     /// left that no longer belongs (another seed or split put an image elsewhere).
-    public static func write(state: LabelingState, classes: [String], rule: SplitRule, to folder: URL) throws -> [DatasetSplit: Int] {
+    public static func write(state: LabelingState, classes: [String], rule: SplitRule, to folder: URL, images placement: ImagePlacement = .link) throws -> [DatasetSplit: Int] {
         var counts: [DatasetSplit: Int] = [:]
         for split in DatasetSplit.allCases {
             for sub in ["images", "labels"] { try DatasetFiles.makeFolder(folder.appendingPathComponent("\(split.rawValue)/\(sub)")) }
@@ -69,7 +69,7 @@ public struct YOLOWriter {
             let split = rule.split(of: image.relativePath)
             let base = folder.appendingPathComponent(split.rawValue)
             let name = image.datasetFileName
-            try DatasetFiles.place(URL(fileURLWithPath: image.sourcePath), at: base.appendingPathComponent("images/\(name)"))
+            try DatasetFiles.place(URL(fileURLWithPath: image.sourcePath), at: base.appendingPathComponent("images/\(name)"), as: placement)
             let lines = try image.objects.map { try line($0, width: image.width, height: image.height) + "\n" }.joined()
             try DatasetFiles.write(Data(lines.utf8), to: base.appendingPathComponent("labels/\(DatasetNaming.stem(name)).txt"))
             counts[split, default: 0] += 1

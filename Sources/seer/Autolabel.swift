@@ -24,7 +24,7 @@ struct Autolabel: ParsableCommand {
         images whose best probability is under P are listed in unsure.csv instead.
 
         An image's split comes from its path and --seed alone. Images are hard-linked into the dataset \
-        (copied across file systems), never moved. Boxes are clipped to the image.
+        (copied across file systems, or always with --copy), never moved. Boxes are clipped to the image.
 
         The run is resumable: each labelled image is recorded in \(LabelingState.fileName) in --out, so \
         after Ctrl-C or a crash the same command skips the images already done; the dataset files are \
@@ -80,6 +80,9 @@ struct Autolabel: ParsableCommand {
 
     @Option(help: "The SAM checkpoint folder or Hub id for --segment.")
     var samModel: String?
+
+    @Flag(help: "Copy the images into the dataset instead of hard-linking them (a linked image edited in place changes the original too).")
+    var copy = false
 
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
@@ -172,15 +175,16 @@ struct Autolabel: ParsableCommand {
             let rule = SplitRule(trainFraction: split, seed: seed)
             let failed = try label(images, root: root, state: state, rule: rule, classes: classes,
                                    batchSize: task == .classify ? batchSize : 1, labelBatch: labelBatch)
+            let placement: ImagePlacement = copy ? .copy : .link
             switch (task, format ?? .yolo) {
             case (.classify, _):
-                let summary = try ClassificationWriter.write(state: state, classes: classes, rule: rule, minConfidence: minConfidence, to: outFolder)
+                let summary = try ClassificationWriter.write(state: state, classes: classes, rule: rule, minConfidence: minConfidence, to: outFolder, images: placement)
                 printError("seer: wrote \(summary.counts[.train, default: 0]) train and \(summary.counts[.valid, default: 0]) valid images to \(outFolder.path); \(summary.unsure) unsure (\(ClassificationWriter.unsureFileName))")
             case (.detect, .yolo):
-                let counts = try YOLOWriter.write(state: state, classes: classes, rule: rule, to: outFolder)
+                let counts = try YOLOWriter.write(state: state, classes: classes, rule: rule, to: outFolder, images: placement)
                 printError("seer: wrote \(counts[.train, default: 0]) train and \(counts[.valid, default: 0]) valid images to \(outFolder.path) (yolo)")
             case (.detect, .coco):
-                let counts = try COCOWriter.write(state: state, classes: classes, rule: rule, to: outFolder)
+                let counts = try COCOWriter.write(state: state, classes: classes, rule: rule, to: outFolder, images: placement)
                 printError("seer: wrote \(counts[.train, default: 0]) train and \(counts[.valid, default: 0]) valid images to \(outFolder.path) (coco)")
             }
             if failed > 0 { printError("seer: \(failed) of \(images.relativePaths.count) images could not be read and were left out") }

@@ -72,6 +72,13 @@ import SeerImage
             let label = try String(contentsOf: out.appendingPathComponent("\(split)/labels/\(DatasetNaming.stem(image.datasetFileName)).txt"), encoding: .utf8)
             #expect(label.split(separator: "\n").count == image.objects.count)
         }
+        // Linked by default; --copy's placement makes independent files.
+        let someImage = images[0], someCopy = out.appendingPathComponent("\(rule.split(of: someImage.relativePath).rawValue)/images/\(someImage.datasetFileName)")
+        func inode(_ path: String) throws -> UInt64 { try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as! UInt64 }
+        #expect(try inode(someCopy.path) == inode(someImage.sourcePath))
+        _ = try YOLOWriter.write(state: state, classes: ["forklift", "per\"son"], rule: rule, to: out, images: .copy)
+        #expect(try inode(someCopy.path) != inode(someImage.sourcePath))
+        #expect(try Data(contentsOf: someCopy) == Data(someImage.relativePath.utf8))
         // Another seed moves images between splits: nothing stale stays behind.
         let other = SplitRule(trainFraction: 0.5, seed: 8)
         _ = try YOLOWriter.write(state: state, classes: ["forklift", "person"], rule: other, to: out)
