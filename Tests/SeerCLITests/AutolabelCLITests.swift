@@ -350,6 +350,32 @@ import SeerImage
         #expect(((header["__metadata__"] as! [String: Any])["classes"] as? String) == "[\"cat\",\"cup\",\"person\"]")
         #expect(bytes.count == 8 + length + 4 * (3 * 24 + 3))
 
+        // `seer classify --head` scores with the probe: softmax of W·x + b, x the normalised embedding.
+        let floats = bytes.subdata(in: (8 + length)..<bytes.count).withUnsafeBytes { raw in
+            (0..<(3 * 24 + 3)).map { Float(bitPattern: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self).littleEndian) }
+        }
+        let offsets = ((header["weight"] as! [String: Any])["data_offsets"] as! [Int], (header["bias"] as! [String: Any])["data_offsets"] as! [Int])
+        let weight = Array(floats[(offsets.0[0] / 4)..<(offsets.0[1] / 4)]), bias = Array(floats[(offsets.1[0] / 4)..<(offsets.1[1] / 4)])
+        let photoPaths = [chelsea, coffee]
+        let classified = try seer(["classify", "--model", tinyModel.path, "--head", head.path, "--format", "json"] + photoPaths)
+        #expect(classified.status == 0, "\(classified.stderr)")
+        let embedded = try seer(["embed", "--model", tinyModel.path] + photoPaths)
+        for (line, embedding) in zip(try jsonLines(classified.stdout), try jsonLines(embedded.stdout)) {
+            #expect(line["scoring"] as? String == "linear-probe")
+            let x = (embedding["embedding"] as! [NSNumber]).map(\.floatValue)
+            let norm = x.map { $0 * $0 }.reduce(0, +).squareRoot()
+            let logits = (0..<3).map { c in (0..<24).map { weight[c * 24 + $0] * x[$0] / norm }.reduce(0, +) + bias[c] }
+            let exps = logits.map { exp($0 - logits.max()!) }
+            let predictions = line["predictions"] as! [[String: Any]]
+            #expect(predictions.count == 3)
+            for p in predictions {
+                let c = ["cat", "cup", "person"].firstIndex(of: p["label"] as! String)!
+                #expect(abs((p["probability"] as! NSNumber).floatValue - exps[c] / exps.reduce(0, +)) < 1e-4, "\(p)")
+            }
+        }
+        let mixed = try seer(["classify", "--model", tinyModel.path, "--head", head.path, "--labels", "a,b", chelsea])
+        #expect(mixed.status != 0 && mixed.stderr.contains("--head brings its own classes"), "\(mixed.stderr)")
+
         let empty = root.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty.appendingPathComponent("train/only"), withIntermediateDirectories: true)
         let bad = try seer(["train", empty.path, "--model", tinyModel.path, "--out", head.path])
