@@ -242,6 +242,15 @@ import SeerImage
         #expect(a.keys.sorted() == b.keys.sorted())
         for (name, data) in a { #expect(b[name] == data, "\(name) differs") }
         #expect(a.keys.contains("data.yaml") && a.keys.filter { $0.hasSuffix(".txt") }.count == total)
+
+        // A photo deleted from the folder leaves the dataset on the next run; nothing else changes.
+        try FileManager.default.removeItem(at: photos.appendingPathComponent("extra/copy-coffee.png"))
+        let after = try seer(Self.autolabel(photos, killed))
+        #expect(after.status == 0 && after.stdout.isEmpty, "\(after.stderr)")
+        #expect(after.stderr.contains("1 labelled images are no longer in"), "\(after.stderr)")
+        let c = try Self.files(killed)
+        #expect(Set(a.keys).subtracting(c.keys).sorted().map { String($0.split(separator: "/").last!) } == ["extra__copy-coffee.png", "extra__copy-coffee.txt"])
+        #expect(c.allSatisfy { a[$0.key] == $0.value })
     }
 
     /// On a terminal (a pty from util-linux `script`), the run shows done/total, rate and ETA.
