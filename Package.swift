@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "SeerAnalytics", targets: ["SeerAnalytics"]),
         .library(name: "SeerServer", targets: ["SeerServer"]),
         .library(name: "SeerDrawing", targets: ["SeerDrawing"]),
+        .library(name: "SeerDatasets", targets: ["SeerDatasets"]),
         .executable(name: "seer", targets: ["seer"]),
         .executable(name: "seer-bench", targets: ["seer-bench"]),
     ],
@@ -69,9 +70,11 @@ let package = Package(
         // Hummingbird 2 HTTP server: Roboflow Inference's CLIP API, Seer's search API, batching, limits.
         .target(name: "SeerServer", dependencies: ["SeerModels", "SeerIndex", "CSeerHeap", .product(name: "Hummingbird", package: "hummingbird"),
                                                    .product(name: "AsyncHTTPClient", package: "async-http-client")]),
+        // Training datasets from model labels: YOLO and COCO writers, seeded splits, a resumable SQLite state.
+        .target(name: "SeerDatasets", dependencies: ["SeerModels", "SeerImage", "SeerTensor", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "seer",
-            dependencies: ["SeerModels", "SeerIndex", "SeerVideo", "SeerAnalytics", "SeerHub", "SeerServer", "SeerDrawing", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SeerModels", "SeerIndex", "SeerDatasets", "SeerVideo", "SeerAnalytics", "SeerHub", "SeerServer", "SeerDrawing", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // The Swift side of bench/*.py, which run the Python peers beside it in the same run.
@@ -87,6 +90,7 @@ let package = Package(
         .testTarget(name: "SeerAnalyticsTests", dependencies: ["SeerAnalytics"]),
         .testTarget(name: "SeerIndexTests", dependencies: ["SeerIndex", "SeerTensor", "CSeerKernels"]),
         .testTarget(name: "SeerServerTests", dependencies: ["SeerServer"]),
+        .testTarget(name: "SeerDatasetsTests", dependencies: ["SeerDatasets"]),
         .testTarget(name: "SeerCLITests", dependencies: ["seer", "SeerModels", "SeerDrawing", "SeerServer", "SeerIndex", "SeerVideo"]),
     ]
 )

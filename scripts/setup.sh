@@ -13,12 +13,19 @@ install_test_tools() {
     python3 -m pip install -q --retries 5 selenium==4.50.0
     # pycocotools: the mask tests check that COCO tools read Seer's polygons back as the mask.
     python3 -m pip install -q --retries 5 pycocotools==2.0.11
+    # scikit-learn: the linear-probe test fits its LogisticRegression on the same features (scripts/sklearn_probe_reference.py).
+    python3 -m pip install -q --retries 5 scikit-learn==1.9.1
     # schemathesis: the contract test runs it against seer serve (its dependencies sit beside the pins above).
     python3 -m pip install -q --retries 5 schemathesis==4.32.5
     # Roboflow's inference-sdk: the server tests call seer serve with it. In its own venv: it
     # pins numpy<2.4 and pillow>=12.3, which the fixture tools' pins cannot share.
     if [[ ! -x .venv-inference-sdk/bin/python ]]; then python3 -m venv .venv-inference-sdk; fi
     .venv-inference-sdk/bin/python -m pip install -q --retries 5 inference-sdk==1.8.3
+    # supervision (the library Autodistill writes its datasets with): the autolabel tests read
+    # Seer's YOLO and COCO datasets back with it (scripts/read_dataset.py), and with pycocotools.
+    # In its own venv: it needs pillow>=11, which the fixture tools' pillow==10.4.0 pin cannot share.
+    if [[ ! -x .venv-supervision/bin/python ]]; then python3 -m venv .venv-supervision; fi
+    .venv-supervision/bin/python -m pip install -q --retries 5 supervision==0.31.2 pycocotools==2.0.11 opencv-python-headless==5.1.0.95
 }
 
 if [[ "$(uname)" == "Darwin" ]]; then

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SeerDatasets
 import SeerModels
 import SeerVideo
 
@@ -25,6 +26,9 @@ struct Classify: ParsableCommand {
 
     @Option(help: "A file with one label per line (for labels that contain commas).")
     var labelsFile: String?
+
+    @Option(help: "A linear probe from `seer train` (.safetensors) instead of labels: its classes, softmax of W·x + b (\"cosine\" then holds the logit).")
+    var head: String?
 
     @Option(help: "Prompt template with {} for the label (repeatable). Use \"{}\" for the bare label.")
     var template: [String] = []
@@ -55,7 +59,10 @@ struct Classify: ParsableCommand {
     enum OutputFormat: String, ExpressibleByArgument { case table, json, csv }
 
     func validate() throws {
-        if labels == nil && labelsFile == nil { throw ValidationError("give --labels or --labels-file") }
+        if head != nil && (labels != nil || labelsFile != nil || ensemble || !template.isEmpty) {
+            throw ValidationError("--head brings its own classes: leave out --labels, --labels-file, --template and --ensemble")
+        }
+        if head == nil && labels == nil && labelsFile == nil { throw ValidationError("give --labels, --labels-file or --head") }
         if ensemble && !template.isEmpty { throw ValidationError("--ensemble and --template are exclusive") }
         if let topK, topK < 1 { throw ValidationError("--top-k must be at least 1") }
         if let threshold, !(threshold >= 0 && threshold <= 1) { throw ValidationError("--threshold must be a probability, 0…1") }
@@ -100,13 +107,17 @@ struct Classify: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let session = try options.load()
-            let text = try session.textEmbedder()
             _ = try session.imageEmbedder()
-            let templates = ensemble ? defaultPromptTemplates : (template.isEmpty ? ["a photo of a {}."] : template)
-            let classifier = try text.classifier(labels: try labelList(), templates: templates)
+            let classifier: ImageScorer
+            if let head {
+                classifier = ImageScorer(try LinearProbe(contentsOf: URL(fileURLWithPath: head)), file: head)
+            } else {
+                let templates = ensemble ? defaultPromptTemplates : (template.isEmpty ? ["a photo of a {}."] : template)
+                classifier = ImageScorer(try session.textEmbedder().classifier(labels: try labelList(), templates: templates))
+            }
             let shown = min(topK ?? classifier.labels.count, classifier.labels.count)
             let labelWidth = min(40, classifier.labels.map(\.count).max() ?? 0)
-            let rule = classifier.scoring.name
+            let rule = classifier.rule
             if format == .csv { print(runs ? "path,label,start,end,frames,mean_probability" : "path,frame,time,rank,label,probability,cosine") }
             func emit(_ path: String, frame: ClassifiedFrame?, _ ranked: ArraySlice<ZeroShotClassifier.Prediction>) throws {
                 let predictions = ranked.filter { $0.probability >= (threshold ?? 0) }
@@ -119,7 +130,7 @@ struct Classify: ParsableCommand {
                         print("\(csvField(path)),\(position),\(rank + 1),\(csvField(p.label)),\(p.probability),\(p.cosine)")
                     }
                 case .table:
-                    print(frame.map { String(format: "%@ @ %.2f s", path, $0.time) } ?? path, "(\(classifier.scoring.summary))")
+                    print(frame.map { String(format: "%@ @ %.2f s", path, $0.time) } ?? path, "(\(classifier.summary))")
                     for p in predictions {
                         let label = p.label.padding(toLength: max(labelWidth, p.label.count), withPad: " ", startingAt: 0)
                         print(String(format: "  %@  %6.2f%%", label, Double(p.probability) * 100))
@@ -128,14 +139,14 @@ struct Classify: ParsableCommand {
             }
             let stills = images.filter { !isVideo($0) }
             let failed = try session.embedImages(stills, batchSize: options.batchSize) { path, embedding in
-                try emit(path, frame: nil, classifier.predict(embedding).prefix(shown))
+                try emit(path, frame: nil, try classifier.predict(embedding).prefix(shown))
             }
             for video in images.filter(isVideo) {
                 let pipeline = try session.imageEmbedder().pipeline
                 var classified: [ClassifiedFrame] = []
                 try forEachEmbeddedFrame(try frames.openSource(video), embedder: ModelFrameEmbedder(pipeline: pipeline, timings: nil),
                                          batchSize: options.batchSize) { frame, embedding in
-                    let result = ClassifiedFrame(time: frame.time, index: classified.count, predictions: classifier.predict(embedding))
+                    let result = ClassifiedFrame(time: frame.time, index: classified.count, predictions: try classifier.predict(embedding))
                     classified.append(result)
                     if !runs { try emit(video, frame: result, result.predictions.prefix(shown)) }
                 }

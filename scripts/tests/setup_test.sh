@@ -65,11 +65,15 @@ pip_lines='python3 -m pip install -q --retries 5 huggingface_hub==2.4.0
 python3 -m pip install -q --retries 5 pgserver==0.1.4
 python3 -m pip install -q --retries 5 selenium==4.50.0
 python3 -m pip install -q --retries 5 pycocotools==2.0.11
+python3 -m pip install -q --retries 5 scikit-learn==1.9.1
 python3 -m pip install -q --retries 5 schemathesis==4.32.5
 python3 -m venv .venv-inference-sdk
-.venv-inference-sdk/bin/python -m pip install -q --retries 5 inference-sdk==1.8.3'
-# The venv's python is the python3 stand-in, so it logs itself as python3.
+.venv-inference-sdk/bin/python -m pip install -q --retries 5 inference-sdk==1.8.3
+python3 -m venv .venv-supervision
+.venv-supervision/bin/python -m pip install -q --retries 5 supervision==0.31.2 pycocotools==2.0.11 opencv-python-headless==5.1.0.95'
+# The venvs' python is the python3 stand-in, so it logs itself as python3.
 pip_lines=${pip_lines//.venv-inference-sdk\/bin\/python -m/python3 -m}
+pip_lines=${pip_lines//.venv-supervision\/bin\/python -m/python3 -m}
 
 apt_root="apt-get update -qq [DEBIAN_FRONTEND=noninteractive]
 apt-get install -y -qq $all_packages [DEBIAN_FRONTEND=noninteractive]"

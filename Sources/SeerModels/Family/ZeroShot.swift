@@ -42,6 +42,11 @@ public struct ZeroShotClassifier: Sendable {
         public let label: String
         public let probability: Float
         public let cosine: Float
+
+        // Public so that other scorers (a trained linear probe) can answer in the same shape.
+        public init(label: String, probability: Float, cosine: Float) {
+            (self.label, self.probability, self.cosine) = (label, probability, cosine)
+        }
     }
 
     /// Predictions for one image embedding, all labels, most probable first.
