@@ -26,15 +26,9 @@ public struct DetectionLabeler {
             guard box[2] > box[0], box[3] > box[1] else { return nil }
             return LabeledObject(classID: ontology.classOfPrompt[d.label], score: d.score, box: box)
         }
-        if let segmenter, !objects.isEmpty {
-            let embedding = try segmenter.embed(image)
-            let prompts = objects.map { o in
-                SAMPrompt(box: SAMBox(x0: Double(o.box[0]), y0: Double(o.box[1]), x1: Double(o.box[2]), y1: Double(o.box[3])))
-            }
-            let predictions = try segmenter.predict(embedding, prompts: prompts, multimask: false)
-            for (i, prediction) in predictions.enumerated() {
-                objects[i].mask = MaskRLE(prediction.mask(0)).compressed
-            }
+        if let segmenter {
+            let masks = try segmenter.masks(forBoxes: objects.map { BoxCorners(x0: $0.box[0], y0: $0.box[1], x1: $0.box[2], y1: $0.box[3]) }, in: image)
+            for (i, mask) in masks.enumerated() { objects[i].mask = MaskRLE(mask).compressed }
         }
         return objects
     }

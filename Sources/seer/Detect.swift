@@ -23,7 +23,9 @@ struct Detect: ParsableCommand {
         few-shot route picks it; a box scores (cosine + 1) / 2 against it (default --threshold 0.99),
         with NMS 0.3 unless --nms. A video file or stream URL is read
         frame by frame (--fps, --every, --start): one line per sampled frame, with its "frame" number
-        and "time" in seconds. --draw DIR also writes each image (or frame) as a PNG with its boxes
+        and "time" in seconds. --segment with --sam-model adds each box's SAM mask (the box as SAM's
+        prompt, the image encoded once: Grounded SAM) as COCO "segmentation" (--mask-format rle or
+        polygons) and "area"; Roboflow's format gets the mask's outline as "points". --draw DIR also writes each image (or frame) as a PNG with its boxes
         outlined and labelled ("label score"), one colour per label.
         """
     )
@@ -63,6 +65,15 @@ struct Detect: ParsableCommand {
     @Option(help: "Output format: json (Seer's lines) or roboflow (Roboflow Inference's object-detection response, one per line).")
     var format: OutputFormat = .json
 
+    @Flag(help: "Add each box's SAM mask (needs --sam-model): Grounded SAM.")
+    var segment = false
+
+    @Option(help: "The SAM checkpoint (folder or Hub id) --segment runs.")
+    var samModel: String?
+
+    @Option(help: "With --segment: the mask as COCO's compressed RLE (rle) or polygons.")
+    var maskFormat: MaskFormat = .rle
+
     @Option(help: "Also write each image with its boxes and labels drawn, as DIR/NAME.png (frames as NAME-frame000042.png).")
     var draw: String?
 
@@ -75,6 +86,7 @@ struct Detect: ParsableCommand {
     var images: [String]
 
     enum OutputFormat: String, ExpressibleByArgument { case json, roboflow }
+    enum MaskFormat: String, ExpressibleByArgument { case rle, polygons }
 
     func validate() throws {
         let queries = [prompts != nil || promptsFile != nil, queryImage != nil, queryBox != nil].filter { $0 }.count
@@ -88,6 +100,7 @@ struct Detect: ParsableCommand {
         if agnostic && nms == nil { throw ValidationError("--agnostic applies to --nms: give --nms IOU") }
         if let maxDetections, maxDetections < 1 { throw ValidationError("--max-detections must be at least 1") }
         if images.isEmpty { throw ValidationError("give at least one image or folder") }
+        if segment != (samModel != nil) { throw ValidationError("--segment and --sam-model go together: the masks come from that SAM") }
         if font != nil && draw == nil { throw ValidationError("--font applies to --draw: give --draw DIR") }
     }
 
@@ -129,6 +142,10 @@ struct Detect: ParsableCommand {
             let session = try options.load()
             let detector = try session.model.requireDetector()
             let drawing = try draw.map { try DrawingOutput(directory: $0, fontPath: font) }
+            let segmenter = try samModel.map { try ModelRegistry.shared.load(directory: resolveModelFolder($0)).requireSegmenter() }
+            let masks: (RGBImage, [Detection]) throws -> [BinaryMask]? = { image, found in
+                try segmenter?.masks(forBoxes: found.map(\.box), in: image)
+            }
             let detectionOptions = DetectionOptions(threshold: threshold ?? 0.1, nmsIoU: nms, agnostic: agnostic, maxDetections: maxDetections)
             let labels: [String]
             let find: (RGBImage) throws -> [Detection]
@@ -170,7 +187,7 @@ struct Detect: ParsableCommand {
                     continue
                 }
                 let found = try find(image)
-                try emit(path, image, frame: nil, found, labels: labels)
+                try emit(path, image, frame: nil, found, masks: try masks(image, found), labels: labels)
                 try drawing?.write(image, found, labels: labels, source: path, frame: nil)
                 progress.advance(by: 1)
             }
@@ -180,7 +197,7 @@ struct Detect: ParsableCommand {
                 var sampled = 0, reported = 0
                 while let frame = try source.nextFrame() {
                     let found = try find(frame.image)
-                    try emit(video, frame.image, frame: (sampled, frame.time), found, labels: labels)
+                    try emit(video, frame.image, frame: (sampled, frame.time), found, masks: try masks(frame.image, found), labels: labels)
                     try drawing?.write(frame.image, found, labels: labels, source: video, frame: sampled)
                     sampled += 1
                     for line in source.warnings.dropFirst(reported) { printError("seer: warning: \(line)") }
@@ -193,16 +210,27 @@ struct Detect: ParsableCommand {
     }
 
     /// One line: the image's (or frame's) detections, best first, in the chosen format.
-    func emit(_ path: String, _ image: RGBImage, frame: (index: Int, time: Double)?, _ detections: [Detection], labels: [String]) throws {
-        let found = detections.sorted { $0.score > $1.score }
+    /// `masks`, when given, line up with `detections`.
+    func emit(_ path: String, _ image: RGBImage, frame: (index: Int, time: Double)?, _ detections: [Detection], masks: [BinaryMask]?,
+              labels: [String]) throws {
+        let order = detections.indices.sorted { detections[$0].score > detections[$1].score }
         let size = ImageSize(width: image.width, height: image.height)
         switch format {
         case .json:
-            try printJSONLine(DetectionLine(path: path, frame: frame?.index, time: frame?.time, image: size,
-                                            detections: found.map { DetectionJSON($0, labels: labels) }))
+            try printJSONLine(DetectionLine(path: path, frame: frame?.index, time: frame?.time, image: size, detections: order.map { i in
+                var line = DetectionJSON(detections[i], labels: labels)
+                if let mask = masks?[i] {
+                    line.area = mask.area
+                    line.segmentation = maskFormat == .rle ? .rle(MaskRLE(mask)) : .polygons(mask.polygons)
+                }
+                return line
+            }))
         case .roboflow:
-            try printJSONLine(RoboflowDetectionResponse(path: path, frame: frame?.index, time: frame?.time, image: size,
-                                                        predictions: found.map { RoboflowPrediction($0, labels: labels) }))
+            try printJSONLine(RoboflowDetectionResponse(path: path, frame: frame?.index, time: frame?.time, image: size, predictions: order.map { i in
+                var prediction = RoboflowPrediction(detections[i], labels: labels)
+                if let mask = masks?[i] { prediction.points = RoboflowPrediction.outline(mask) }
+                return prediction
+            }))
         }
     }
 
@@ -259,6 +287,8 @@ struct DetectionJSON: Encodable {
     let score: Float
     let box: [Float]
     let bbox: [Float]
+    var segmentation: Segmentation?
+    var area: Int?
 
     init(_ d: Detection, labels: [String]) {
         label = labels[d.label]
@@ -287,6 +317,26 @@ struct RoboflowPrediction: Encodable {
     let `class`: String
     let class_id: Int
     let detection_id: String
+    /// Roboflow's instance-segmentation shape: the mask's outline as {x, y} points.
+    var points: [Point]?
+
+    struct Point: Encodable { let x: Double, y: Double }
+
+    /// The outline of the mask's largest part by area (Roboflow answers one polygon per object).
+    static func outline(_ mask: BinaryMask) -> [Point] {
+        func area(_ p: [Double]) -> Double {   // shoelace
+            let n = p.count / 2
+            var twice = 0.0
+            for i in 0..<n {
+                let j = (i + 1) % n
+                let (xi, yi, xj, yj) = (p[2 * i], p[2 * i + 1], p[2 * j], p[2 * j + 1])
+                twice += xi * yj - xj * yi
+            }
+            return abs(twice) / 2
+        }
+        let largest = mask.polygons.max { area($0) < area($1) } ?? []
+        return stride(from: 0, to: largest.count - 1, by: 2).map { Point(x: largest[$0], y: largest[$0 + 1]) }
+    }
 
     init(_ d: Detection, labels: [String]) {
         x = (d.box.x0 + d.box.x1) / 2

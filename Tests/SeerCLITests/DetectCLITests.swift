@@ -154,6 +154,38 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("other").path))
     }
 
+    /// Grounded SAM: --segment gives each printed box the mask SAM makes from that box, as the
+    /// library's masks(forBoxes:) (whose box prompts match transformers' SamModel in the SAM tests).
+    @Test func segmentAddsEachBoxesSAMMask() throws {
+        let owl = fixtures.appendingPathComponent("owlv2-tiny").path, sam = fixtures.appendingPathComponent("sam-tiny")
+        let common = ["detect", "--model", owl, "--prompts", "a cat,a cup", "--threshold", "0.3", "--nms", "0.3", "--segment", "--sam-model", sam.path]
+        let result = try seer(common + [chelsea])
+        #expect(result.status == 0, "\(result.stderr)")
+        let detections = try #require(try jsonLines(result.stdout).first?["detections"] as? [[String: Any]])
+        try #require(!detections.isEmpty)
+        let photo = try ImageLoader.load(contentsOf: URL(fileURLWithPath: chelsea))
+        let boxes = detections.map { d -> BoxCorners in
+            let b = (d["box"] as! [NSNumber]).map(\.floatValue)
+            return BoxCorners(x0: b[0], y0: b[1], x1: b[2], y1: b[3])
+        }
+        let segmenter = try ModelRegistry.shared.load(directory: sam).requireSegmenter()
+        let want = try segmenter.masks(forBoxes: boxes, in: photo)
+        for (d, mask) in zip(detections, want) {
+            let rle = try #require(d["segmentation"] as? [String: Any])
+            #expect(rle["counts"] as? String == MaskRLE(mask).compressed)
+            #expect((rle["size"] as? [Int]) == [photo.height, photo.width])
+            #expect(d["area"] as? Int == mask.area)
+        }
+        let polygons = try seer(common + ["--mask-format", "polygons", "--format", "json", chelsea])
+        let first = try #require((try jsonLines(polygons.stdout).first?["detections"] as? [[String: Any]])?.first)
+        #expect((first["segmentation"] as? [[Double]])?.isEmpty == false)
+        let roboflow = try seer(common + ["--format", "roboflow", chelsea])
+        let prediction = try #require((try jsonLines(roboflow.stdout).first?["predictions"] as? [[String: Any]])?.first)
+        #expect(((prediction["points"] as? [[String: Double]])?.count ?? 0) >= 3, "an outline of {x, y} points")
+        let alone = try seer(["detect", "--model", owl, "--prompts", "a cat", "--segment", chelsea])
+        #expect(alone.status != 0 && alone.stderr.contains("--sam-model"), "\(alone.stderr)")
+    }
+
     @Test func badInputIsOneLineOfError() throws {
         let model = fixtures.appendingPathComponent("owlv2-tiny").path
         let noPrompts = try seer(["detect", "--model", model, chelsea])

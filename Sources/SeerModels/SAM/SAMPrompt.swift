@@ -108,3 +108,15 @@ public protocol SegmentAnything: Sendable {
     /// does not depend on which other prompts share the call.
     func predict(_ embedding: SAMImageEmbedding, prompts: [SAMPrompt], multimask: Bool) throws -> [SAMPrediction]
 }
+
+extension SegmentAnything {
+    /// Grounded SAM (a detector's boxes to masks, as Autodistill's GroundedSAM does): one mask
+    /// per box, the box as SAM's only prompt, the single-mask output; the image is encoded once.
+    /// Boxes are corners in pixels of `image`.
+    public func masks(forBoxes boxes: [BoxCorners], in image: RGBImage) throws -> [BinaryMask] {
+        guard !boxes.isEmpty else { return [] }
+        let embedding = try embed(image)
+        let prompts = boxes.map { SAMPrompt(box: SAMBox(x0: Double($0.x0), y0: Double($0.y0), x1: Double($0.x1), y1: Double($0.y1))) }
+        return try predict(embedding, prompts: prompts, multimask: false).map { $0.mask(0) }
+    }
+}
