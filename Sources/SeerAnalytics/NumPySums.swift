@@ -65,3 +65,11 @@ enum NumPySums {
     /// `np.linalg.norm` of a vector: the square root of its OpenBLAS `ddot` with itself.
     static func norm(_ x: [Double]) -> Double { blasDot(x, x).squareRoot() }
 }
+
+/// Arithmetic of Roboflow's workflow blocks, rounded as numpy rounds it.
+public enum RoboflowMath {
+    /// `np.dot(a, b) / np.sqrt(np.vdot(a, a) * np.vdot(b, b))` (Roboflow's `cosine_similarity`): NaN for a zero vector.
+    public static func cosineSimilarity(_ a: [Double], _ b: [Double]) -> Double {
+        NumPySums.blasDot(a, b) / (NumPySums.blasDot(a, a) * NumPySums.blasDot(b, b)).squareRoot()
+    }
+}

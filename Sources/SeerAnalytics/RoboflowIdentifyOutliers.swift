@@ -19,9 +19,10 @@
 /// On stationary data 3/32 of frames are still flagged with n = 32 and t = 0.05: the extra rank
 /// moves as many frames past the upper threshold as it moves off the lower one.
 public struct RoboflowIdentifyOutliers: EmbeddingDetector {
-    public let thresholdPercentile: Double
-    public let warmup: Int
-    public let windowSize: Int
+    // Settable between updates: Roboflow's block takes them with every embedding.
+    public var thresholdPercentile: Double
+    public var warmup: Int
+    public var windowSize: Int
 
     private var samples = 0
     private var window: [[Double]] = []
@@ -34,7 +35,11 @@ public struct RoboflowIdentifyOutliers: EmbeddingDetector {
     }
 
     public mutating func update(_ embedding: [Float]) -> DetectorReading {
-        let raw = embedding.map(Double.init)
+        update(embedding.map(Double.init))
+    }
+
+    /// The block takes float64 (`np.array(embedding, dtype=float)`): workflow inputs come as JSON numbers.
+    public mutating func update(_ raw: [Double]) -> DetectorReading {
         let length = NumPySums.norm(raw)
         let x = length == 0 ? raw : raw.map { $0 / length }
         samples += 1
