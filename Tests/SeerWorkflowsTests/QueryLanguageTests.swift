@@ -4,7 +4,7 @@ import Testing
 
 /// Operations and comparators one by one, each against what the Python it mirrors gives.
 @Suite struct QueryLanguageTests {
-    func op(_ json: String) throws -> Operation { try Operation.parse(JSONValue.parse(Data(json.utf8)), at: "test") }
+    func op(_ json: String) throws -> QueryOperation { try QueryOperation.parse(JSONValue.parse(Data(json.utf8)), at: "test") }
 
     @Test func numberRoundIsPythonsRound() throws {
         // round(2.675, 2) == 2.67 (2.675 is stored below the tie); round(0.125, 2) == 0.12 (tie to even); ints stay ints.

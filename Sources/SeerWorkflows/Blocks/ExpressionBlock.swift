@@ -19,7 +19,7 @@ public final class ExpressionBlock: WorkflowBlock {
 
     enum CaseResult {
         case value(JSONValue)
-        case variable(String, [Operation])
+        case variable(String, [QueryOperation])
 
         static func parse(_ value: JSONValue?, at place: String) throws -> CaseResult {
             guard case .object(let fields)? = value, case .string(let type)? = fields["type"] else {
@@ -31,14 +31,14 @@ public final class ExpressionBlock: WorkflowBlock {
                 return .value(v)
             case "DynamicCaseResult":
                 guard case .string(let name)? = fields["parameter_name"] else { throw QueryError.definition("\(place) (DynamicCaseResult) needs `parameter_name`") }
-                return .variable(name, try Operation.parseChain(fields["operations"], at: "\(place).operations"))
+                return .variable(name, try QueryOperation.parseChain(fields["operations"], at: "\(place).operations"))
             default:
                 throw QueryError.definition("\(place): unknown result type `\(type)` (StaticCaseResult or DynamicCaseResult)")
             }
         }
     }
 
-    let dataOperations: [String: [Operation]]
+    let dataOperations: [String: [QueryOperation]]
     let cases: [Case]
     let defaultResult: CaseResult
 
@@ -47,7 +47,7 @@ public final class ExpressionBlock: WorkflowBlock {
             guard case .object(let operations) = step.fields["data_operations"] ?? .object([:]) else {
                 throw step.refuse("data_operations", "must be an object of variable name → list of operations")
             }
-            dataOperations = try operations.mapValues { try Operation.parseChain($0, at: "data_operations") }
+            dataOperations = try operations.mapValues { try QueryOperation.parseChain($0, at: "data_operations") }
             guard case .object(let switchFields)? = step.fields["switch"] else { throw step.refuse("switch", "must be a CasesDefinition object") }
             guard case .array(let items)? = switchFields["cases"] else { throw step.refuse("switch", "needs `cases`, a list") }
             cases = try items.enumerated().map { index, item in
@@ -68,7 +68,7 @@ public final class ExpressionBlock: WorkflowBlock {
         do {
             for (name, chain) in dataOperations {
                 guard let value = variables[name] else { throw QueryError.operation("data_operations names `\(name)`, which is not in data") }
-                variables[name] = try Operation.apply(chain, to: value)
+                variables[name] = try QueryOperation.apply(chain, to: value)
             }
             for candidate in cases where try candidate.condition.evaluate(variables) {
                 return .outputs(["output": try result(candidate.result, variables)])
@@ -84,7 +84,7 @@ public final class ExpressionBlock: WorkflowBlock {
         case .value(let v): return v
         case .variable(let name, let chain):
             guard let v = variables[name] else { throw QueryError.operation("result names `\(name)`, which is not in data") }
-            return try Operation.apply(chain, to: v)
+            return try QueryOperation.apply(chain, to: v)
         }
     }
 }

@@ -9,16 +9,16 @@ public final class PropertyDefinitionBlock: WorkflowBlock {
         ],
         outputs: [.init("output", [Kind.wildcard])])
 
-    let operations: [Operation]
+    let operations: [QueryOperation]
 
     public init(step: StepConfiguration) throws {
-        do { operations = try Operation.parseChain(step.fields["operations"], at: "operations") } catch let error as QueryError {
+        do { operations = try QueryOperation.parseChain(step.fields["operations"], at: "operations") } catch let error as QueryError {
             throw step.refuse("operations", error.description)
         }
     }
 
     public func run(_ inputs: BlockInputs) throws -> BlockResult {
-        do { return .outputs(["output": try Operation.apply(operations, to: inputs["data"])]) } catch let error as QueryError {
+        do { return .outputs(["output": try QueryOperation.apply(operations, to: inputs["data"])]) } catch let error as QueryError {
             throw inputs.failure(error.description)
         }
     }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Roboflow's query-language operations (`{"type": "ToNumber", …}`), parsed when the definition
 /// compiles and applied in a chain. Each behaves as the Python function it mirrors.
-indirect enum Operation {
+indirect enum QueryOperation {
     case toNumber(integer: Bool)
     case toString
     case toBoolean
@@ -13,19 +13,19 @@ indirect enum Operation {
     case sequenceAggregate(mode: String)
     case lookupTable([String: JSONValue])
     case sequenceMap([String: JSONValue])
-    case sequenceApply([Operation])
+    case sequenceApply([QueryOperation])
 
     static let names = ["ToNumber", "ToString", "ToBoolean", "NumberRound", "Multiply", "Divide", "SequenceLength",
                         "SequenceAggregate", "LookupTable", "SequenceMap", "SequenceApply"]
 
     /// Parses a list of operations; `place` names where it stands, for errors.
-    static func parseChain(_ value: JSONValue?, at place: String) throws -> [Operation] {
+    static func parseChain(_ value: JSONValue?, at place: String) throws -> [QueryOperation] {
         guard let value else { return [] }
         guard case .array(let items) = value else { throw QueryError.definition("\(place) must be a list of operations") }
         return try items.enumerated().map { try parse($1, at: "\(place)[\($0)]") }
     }
 
-    static func parse(_ value: JSONValue, at place: String) throws -> Operation {
+    static func parse(_ value: JSONValue, at place: String) throws -> QueryOperation {
         guard case .object(let fields) = value, case .string(let type)? = fields["type"] else {
             throw QueryError.definition("\(place) must be an object with a `type`")
         }
@@ -70,7 +70,7 @@ indirect enum Operation {
         }
     }
 
-    static func apply(_ chain: [Operation], to value: JSONValue) throws -> JSONValue {
+    static func apply(_ chain: [QueryOperation], to value: JSONValue) throws -> JSONValue {
         try chain.reduce(value) { try $1.apply($0) }
     }
 
@@ -94,10 +94,10 @@ indirect enum Operation {
         case .numberRound(let digits):
             switch value {
             case .int, .bool: return value
-            case .double(let v): return .double(Operation.pythonRound(v, digits: digits))
+            case .double(let v): return .double(QueryOperation.pythonRound(v, digits: digits))
             default: throw QueryError.operation("number_round: a \(value.typeName) cannot be rounded")
             }
-        case .multiply(let other): return try Operation.arithmetic(value, other, "multiply", *, { a, b in a.multipliedReportingOverflow(by: b) })
+        case .multiply(let other): return try QueryOperation.arithmetic(value, other, "multiply", *, { a, b in a.multipliedReportingOverflow(by: b) })
         case .divide(let other):
             guard let a = value.number, value.isNumber || value.typeName == "bool", let b = other.number else {
                 throw QueryError.operation("divide: a \(value.typeName) cannot be divided")
@@ -133,10 +133,10 @@ indirect enum Operation {
             return found
         case .sequenceMap(let table):
             guard case .array(let items) = value else { throw QueryError.operation("sequence_map: a \(value.typeName) is not a sequence") }
-            return .array(try items.map { try Operation.lookupTable(table).apply($0) })
+            return .array(try items.map { try QueryOperation.lookupTable(table).apply($0) })
         case .sequenceApply(let chain):
             guard case .array(let items) = value else { throw QueryError.operation("sequence_apply: a \(value.typeName) is not a sequence") }
-            return .array(try items.map { try Operation.apply(chain, to: $0) })
+            return .array(try items.map { try QueryOperation.apply(chain, to: $0) })
         }
     }
 

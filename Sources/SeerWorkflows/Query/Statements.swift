@@ -11,14 +11,14 @@ indirect enum Statement {
     struct Operand {
         enum Source { case value(JSONValue), variable(String) }
         var source: Source
-        var operations: [Operation]
+        var operations: [QueryOperation]
 
         func evaluate(_ variables: [String: JSONValue]) throws -> JSONValue {
             switch source {
-            case .value(let v): return try Operation.apply(operations, to: v)
+            case .value(let v): return try QueryOperation.apply(operations, to: v)
             case .variable(let name):
                 guard let v = variables[name] else { throw QueryError.operation("undefined symbol `\(name)`") }
-                return try Operation.apply(operations, to: v)
+                return try QueryOperation.apply(operations, to: v)
             }
         }
     }
@@ -71,7 +71,7 @@ indirect enum Statement {
         guard case .object(let fields)? = value, case .string(let type)? = fields["type"] else {
             throw QueryError.definition("\(place) must be an object with a `type`")
         }
-        let operations = try Operation.parseChain(fields["operations"], at: "\(place).operations")
+        let operations = try QueryOperation.parseChain(fields["operations"], at: "\(place).operations")
         switch type {
         case "StaticOperand":
             guard let v = fields["value"] else { throw QueryError.definition("\(place) (StaticOperand) needs `value`") }
