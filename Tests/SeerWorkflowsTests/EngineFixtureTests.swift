@@ -1,3 +1,4 @@
+import SeerAnalytics
 import Testing
 @testable import SeerWorkflows
 
@@ -24,5 +25,20 @@ import Testing
         let kept = rows.filter { $0["kept"] != .null }
         #expect(flagged.count > kept.count, "the rate limiter dropped some flagged frames")
         #expect(kept.count >= 3)
+    }
+
+    @Test func videoCaseFlagsWhatWatchCompatRoboflowFlags() throws {
+        // `seer watch --compat roboflow --detector outliers --window 16` runs RoboflowIdentifyOutliers
+        // directly; Roboflow's engine running the workflow flagged the same frames.
+        let video = try #require(EngineFixture.cases.first { $0.name == "outliers video" })
+        var detector = RoboflowIdentifyOutliers(windowSize: 16)
+        var differing: [Int] = []
+        for (n, run) in video.runs.enumerated() {
+            guard case .array(let batch)? = run.inputs["embedding"], case .array(let row)? = batch.first,
+                  case .array(let out) = run.outputs, case .object(let expected)? = out.first else { Issue.record("bad run \(n)"); return }
+            let reading = detector.update(row.compactMap(\.number))
+            if expected["flag"] != .bool(reading.isOutlier) { differing.append(n) }
+        }
+        #expect(differing.isEmpty, "frames \(differing)")
     }
 }
