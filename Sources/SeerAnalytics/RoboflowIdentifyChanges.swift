@@ -10,7 +10,7 @@ import Foundation
 ///    Welford-style update whose count is the number of embeddings seen, not of cosines), or a
 ///    sliding window of the last `windowSize` cosines (population std; the seeding cosine is
 ///    not in the window).
-/// 3. z = (cs − mean)/std, percentile = 1 − Φ(z). With std 0 this is NaN or ±∞, as in numpy.
+/// 3. z = (cs − mean)/std, percentile = 1 − Φ(z); with std 0, z = 0 and percentile 0.5.
 /// 4. Flagged when percentile ≤ t/2 or ≥ 1 − t/2, except for the first `warmup` embeddings.
 /// 5. The running mean embedding is then updated with the same strategy (the sliding window of
 ///    embeddings does not include the first embedding, which only seeds the mean).
@@ -54,8 +54,12 @@ public struct RoboflowIdentifyChanges: EmbeddingDetector {
         if let average {
             let cs = Vectors.cosine(x, average)
             updateCosineStatistics(cs)
-            z = (cs - cosineMean!) / cosineStd
-            percentile = 1 - 0.5 * (1 + erf(z / 2.0.squareRoot()))
+            // A cosine with no spread yet (the first one, a still scene) is no evidence either way:
+            // inference-core 1.8.3's block answers z = 0, percentile 0.5 rather than NaN.
+            if cosineStd != 0 {
+                z = (cs - cosineMean!) / cosineStd
+                percentile = 1 - 0.5 * (1 + erf(z / 2.0.squareRoot()))
+            }
         }
         let warmingUp = samples < warmup
         let t = thresholdPercentile
