@@ -56,8 +56,8 @@ struct RoboflowChangesBlockTrace: Decodable {
     @Test func aCosineWithoutSpreadIsNeutral() {
         // The second embedding seeds the cosine statistics (std 0): the block answers 0.5 and z 0, not NaN.
         var detector = RoboflowIdentifyChanges()
-        _ = detector.update([1, 0, 0])
-        let second = detector.update([0.6, 0.8, 0])
+        _ = detector.update([1, 0, 0] as [Float])
+        let second = detector.update([0.6, 0.8, 0] as [Float])
         #expect(second.percentile == 0.5 && second.score == 0)
     }
 }
