@@ -7,7 +7,7 @@ public struct BlockRegistry: Sendable {
     /// Every block Seer ships.
     public static let builtIn = BlockRegistry([
         CosineSimilarityBlock.self, ExpressionBlock.self, PropertyDefinitionBlock.self, ContinueIfBlock.self,
-        RateLimiterBlock.self, BufferBlock.self, IdentifyOutliersBlock.self, IdentifyChangesBlock.self,
+        RateLimiterBlock.self, BufferBlock.self, IdentifyOutliersBlock.self, IdentifyChangesBlock.self, ClipBlock.self,
     ])
 
     public mutating func register(_ block: any WorkflowBlock.Type) { blocks.append(block) }

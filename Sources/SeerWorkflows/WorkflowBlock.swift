@@ -13,6 +13,8 @@ public protocol WorkflowBlock: AnyObject {
 public struct StepConfiguration: Sendable {
     public var name: String
     public var fields: [String: JSONValue]
+    /// Model calls the caller provides (CLIP).
+    public var services: WorkflowServices
 
     /// A definition error about one of this step's fields.
     public func refuse(_ field: String, _ message: String) -> WorkflowError {

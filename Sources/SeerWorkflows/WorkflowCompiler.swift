@@ -3,8 +3,12 @@
 /// runs after what it reads, no cycles. Nothing runs here.
 public struct WorkflowCompiler {
     public var registry: BlockRegistry
+    public var services: WorkflowServices
 
-    public init(registry: BlockRegistry = .builtIn) { self.registry = registry }
+    public init(registry: BlockRegistry = .builtIn, services: WorkflowServices = WorkflowServices()) {
+        self.registry = registry
+        self.services = services
+    }
 
     public func compile(_ definition: WorkflowDefinition) throws -> CompiledWorkflow {
         let inputs = Dictionary(uniqueKeysWithValues: definition.inputs.map { ($0.name, $0) })
@@ -109,7 +113,7 @@ public struct WorkflowCompiler {
                     if let target = selector.stepName { reads.insert(target) }
                 }
             }
-            let block = try types[step.name]!.init(step: StepConfiguration(name: step.name, fields: fields))
+            let block = try types[step.name]!.init(step: StepConfiguration(name: step.name, fields: fields, services: services))
             steps.append(CompiledWorkflow.Step(name: step.name, block: block, bindings: bindings, reads: reads, gates: gates))
         }
 

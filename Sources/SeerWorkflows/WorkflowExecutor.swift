@@ -78,7 +78,7 @@ extension CompiledWorkflow {
                     values[field] = value(of: s)
                 case .checkedSelector(let s, let type):
                     let v = value(of: s)
-                    if case .input(let name) = s, !type.accepts(v) {
+                    if case .input(let name) = s, inputs.scalars[name] != nil, !type.accepts(v) {
                         throw WorkflowError(.runtimeInput, "step `\(step.name)`, field `\(field)`: input `\(name)` must be a \(type.name), got \(v.jsonText)",
                                             context: "workflow_execution | runtime_input_validation", step: step.name, property: field)
                     }

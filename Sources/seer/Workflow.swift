@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import SeerModels
+import SeerRuntime
 import SeerWorkflows
 
 /// `seer workflow run|validate|blocks`: Roboflow-compatible workflow definitions (SeerWorkflows).
@@ -11,11 +13,29 @@ struct Workflow: ParsableCommand {
 }
 
 /// Reads and compiles a definition file; both commands below start here.
-private func compileDefinition(_ path: String) throws -> CompiledWorkflow {
+private func compileDefinition(_ path: String, services: WorkflowServices = WorkflowServices()) throws -> CompiledWorkflow {
     guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
     let json: JSONValue
-    do { json = try JSONValue.parse(data) } catch { throw CLIError("\(path) is not valid JSON: \(error.localizedDescription)") }
-    return try WorkflowCompiler().compile(WorkflowDefinition(json: json))
+    do { json = try JSONValue.parse(data) } catch { throw CLIError("\(path) is not valid JSON: \(error)") }
+    return try WorkflowCompiler(services: services).compile(WorkflowDefinition(json: json))
+}
+
+/// The model behind `roboflow_core/clip@v1`, through the family seam: any image embedder, and its text tower if it has one.
+private func modelServices(_ model: String?) throws -> WorkflowServices {
+    guard let model else { return WorkflowServices() }
+    let session = try ModelSession(modelPath: resolveModelFolder(model).path)
+    let images = try session.imageEmbedder()
+    let embedImage: @Sendable (JSONValue) throws -> [Float] = { image in
+        guard case .object(let fields) = image, case .string(let path)? = fields["value"] else {
+            throw CLIError("an image input must come from --image PATH")
+        }
+        return try images.embed(imagesAt: [URL(fileURLWithPath: path)])[0].get()
+    }
+    var embedText: (@Sendable (String) throws -> [Float])?
+    if let tower = try? session.textEmbedder() {
+        embedText = { text in try tower.embed(texts: [text])[0] }
+    }
+    return WorkflowServices(embedImage: embedImage, embedText: embedText)
 }
 
 struct WorkflowRun: ParsableCommand {
@@ -39,9 +59,16 @@ struct WorkflowRun: ParsableCommand {
     @Option(name: .customLong("param"), help: "An input value, NAME=VALUE (repeatable).")
     var params: [String] = []
 
+    @Option(name: .shortAndLong, help: "The model roboflow_core/clip@v1 steps use: a folder or Hub id (any image embedder; text needs a text tower).")
+    var model: String?
+
+    @Option(help: "Worker threads for the model (default: all cores).")
+    var threads: Int?
+
     func run() throws {
         try reportingErrors {
-            let workflow = try compileDefinition(definition)
+            SeerThreads.set(threads)
+            let workflow = try compileDefinition(definition, services: try modelServices(model))
             var inputs: [String: JSONValue] = [:]
             for param in params {
                 guard let eq = param.firstIndex(of: "="), eq != param.startIndex else { throw CLIError("--param takes NAME=VALUE, got \(param)") }

@@ -52,4 +52,52 @@ import Testing
         #expect(Set(blocks.compactMap { $0["type"] as? String }).isSuperset(of: ["roboflow_core/cosine_similarity@v1", "roboflow_core/expression@v1",
                                                                               "roboflow_core/identify_outliers@v1", "roboflow_core/buffer@v1"]))
     }
+
+    @Test func clipStepsEmbedLikeSeerEmbed() throws {
+        // CLIP image and text embeddings through the workflow equal `seer embed`'s, and cosine similarity is theirs.
+        let definition: [String: Any] = [
+            "version": "1.0",
+            "inputs": [["type": "WorkflowImage", "name": "image"], ["type": "WorkflowParameter", "name": "prompt", "default_value": "a photo of a cat"]],
+            "steps": [["type": "roboflow_core/clip@v1", "name": "image_clip", "data": "$inputs.image"],
+                      ["type": "roboflow_core/clip@v1", "name": "text_clip", "data": "$inputs.prompt"],
+                      ["type": "roboflow_core/cosine_similarity@v1", "name": "cosine", "embedding_1": "$steps.image_clip.embedding", "embedding_2": "$steps.text_clip.embedding"]],
+            "outputs": [["type": "JsonField", "name": "image", "selector": "$steps.image_clip.embedding"],
+                        ["type": "JsonField", "name": "text", "selector": "$steps.text_clip.embedding"],
+                        ["type": "JsonField", "name": "similarity", "selector": "$steps.cosine.similarity"]],
+        ]
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("workflow-clip-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: definition).write(to: path)
+        defer { try? FileManager.default.removeItem(at: path) }
+        let result = try seer(["workflow", "run", path.path, "--model", tinyModel.path, "--image", chelsea, "--image", coffee])
+        #expect(result.status == 0, "\(result.stderr)")
+        let outputs = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        #expect(outputs.count == 2)
+        let embedded = try seer(["embed", "--model", tinyModel.path, chelsea, coffee, "--text", "a photo of a cat"])
+        #expect(embedded.status == 0, "\(embedded.stderr)")
+        let lines = embedded.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let vectors = lines.compactMap { $0["embedding"] as? [Double] }
+        try #require(vectors.count == 3)
+        func close(_ a: [Double]?, _ b: [Double]) -> Bool { a.map { $0.count == b.count && zip($0, b).allSatisfy { abs($0 - $1) <= 1e-6 } } ?? false }
+        let imageVectors = lines.filter { $0["path"] != nil }.compactMap { $0["embedding"] as? [Double] }
+        let textVector = try #require(lines.first { $0["text"] != nil }?["embedding"] as? [Double])
+        #expect(close(outputs[0]["image"] as? [Double], imageVectors[0]) && close(outputs[1]["image"] as? [Double], imageVectors[1]))
+        #expect(close(outputs[0]["text"] as? [Double], textVector))
+        let a = imageVectors[0], b = textVector
+        func dot(_ x: [Double], _ y: [Double]) -> Double { zip(x, y).reduce(0.0) { $0 + $1.0 * $1.1 } }
+        let cosine = dot(a, b) / (dot(a, a) * dot(b, b)).squareRoot()
+        #expect(abs((outputs[0]["similarity"] as? Double ?? .nan) - cosine) < 1e-5)
+    }
+
+    @Test func clipWithoutAModelNamesTheStep() throws {
+        let definition: [String: Any] = [
+            "inputs": [["type": "WorkflowParameter", "name": "prompt", "default_value": "a cat"]],
+            "steps": [["type": "roboflow_core/clip@v1", "name": "text_clip", "data": "$inputs.prompt"]],
+            "outputs": [["type": "JsonField", "name": "e", "selector": "$steps.text_clip.embedding"]],
+        ]
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("workflow-clip-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: definition).write(to: path)
+        defer { try? FileManager.default.removeItem(at: path) }
+        let result = try seer(["workflow", "run", path.path])
+        #expect(result.status == 1 && result.stderr.contains("`text_clip`") && result.stderr.contains("--model"))
+    }
 }
