@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SeerIndex", targets: ["SeerIndex"]),
         .library(name: "SeerVideo", targets: ["SeerVideo"]),
         .library(name: "SeerAnalytics", targets: ["SeerAnalytics"]),
+        .library(name: "SeerWorkflows", targets: ["SeerWorkflows"]),
         .library(name: "SeerServer", targets: ["SeerServer"]),
         .library(name: "SeerDrawing", targets: ["SeerDrawing"]),
         .library(name: "SeerDatasets", targets: ["SeerDatasets"]),
@@ -63,6 +64,8 @@ let package = Package(
         .target(name: "SeerVideo", dependencies: ["CFFmpeg", "SeerImage"]),
         // Change/outlier detectors, clustering: math over embeddings, no I/O.
         .target(name: "SeerAnalytics"),
+        // Roboflow-compatible workflows: definition compiler, executor, blocks (math in SeerAnalytics).
+        .target(name: "SeerWorkflows", dependencies: ["SeerAnalytics"]),
         // Embedding catalog (SQLite through GRDB) and vector search (exact, then ANN).
         .target(name: "SeerIndex", dependencies: ["SeerTensor", "CSeerKernels", "CPostgres", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         // The allocator's count of bytes in use (glibc's mallinfo2 is in <malloc.h>, which Swift cannot import).
@@ -74,11 +77,11 @@ let package = Package(
         .target(name: "SeerDatasets", dependencies: ["SeerModels", "SeerImage", "SeerTensor", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "seer",
-            dependencies: ["SeerModels", "SeerIndex", "SeerDatasets", "SeerVideo", "SeerAnalytics", "SeerHub", "SeerServer", "SeerDrawing", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SeerModels", "SeerIndex", "SeerDatasets", "SeerVideo", "SeerAnalytics", "SeerWorkflows", "SeerHub", "SeerServer", "SeerDrawing", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // The Swift side of bench/*.py, which run the Python peers beside it in the same run.
-        .executableTarget(name: "seer-bench", dependencies: ["SeerModels", "SeerImage", "SeerTensor", "SeerTokenizers", "SeerIndex"], path: "bench/seer-bench"),
+        .executableTarget(name: "seer-bench", dependencies: ["SeerModels", "SeerImage", "SeerTensor", "SeerTokenizers", "SeerIndex", "SeerAnalytics", "SeerWorkflows"], path: "bench/seer-bench"),
 
         .testTarget(name: "SeerTensorTests", dependencies: ["SeerTensor"]),
         .testTarget(name: "SeerImageTests", dependencies: ["SeerImage"]),
@@ -88,6 +91,7 @@ let package = Package(
         .testTarget(name: "SeerHubTests", dependencies: ["SeerHub"]),
         .testTarget(name: "SeerVideoTests", dependencies: ["SeerVideo", "SeerAnalytics", "SeerModels"]),
         .testTarget(name: "SeerAnalyticsTests", dependencies: ["SeerAnalytics"]),
+        .testTarget(name: "SeerWorkflowsTests", dependencies: ["SeerWorkflows"]),
         .testTarget(name: "SeerIndexTests", dependencies: ["SeerIndex", "SeerTensor", "CSeerKernels"]),
         .testTarget(name: "SeerServerTests", dependencies: ["SeerServer"]),
         .testTarget(name: "SeerDatasetsTests", dependencies: ["SeerDatasets"]),

@@ -23,6 +23,12 @@ python3 scripts/fixtures/make_sam_fixtures.py
 python3 scripts/fixtures/make_mask_fixtures.py   # after sam: reads sam-tiny
 python3 scripts/fixtures/make_owl_fixtures.py   # after clip: reads clip-inputs and clip-vocab
 python3 scripts/fixtures/make_search_fixtures.py
+# Roboflow's own workflow blocks and execution engine (inference-core), in their own virtualenv:
+# its pins (numpy 2.2, torch) cannot share the fixture tools'. They run without model weights.
+if [[ ! -x .venv-inference-core/bin/python ]]; then python3 -m venv .venv-inference-core; fi
+.venv-inference-core/bin/python -m pip install -q --retries 5 inference-core==1.8.3 numpy==2.2.6
+.venv-inference-core/bin/python scripts/fixtures/make_roboflow_block_fixtures.py   # after video: reads its stream
+.venv-inference-core/bin/python scripts/fixtures/make_workflow_fixtures.py   # after video: reads its stream
 if ! git diff --exit-code --stat -- Tests/Fixtures || [[ -n "$(git status --porcelain -- Tests/Fixtures)" ]]; then
     git status --short -- Tests/Fixtures
     echo "fixtures differ from what the reference scripts produce" >&2

@@ -10,7 +10,7 @@ import Foundation
 ///    Welford-style update whose count is the number of embeddings seen, not of cosines), or a
 ///    sliding window of the last `windowSize` cosines (population std; the seeding cosine is
 ///    not in the window).
-/// 3. z = (cs − mean)/std, percentile = 1 − Φ(z). With std 0 this is NaN or ±∞, as in numpy.
+/// 3. z = (cs − mean)/std, percentile = 1 − Φ(z); with std 0, z = 0 and percentile 0.5.
 /// 4. Flagged when percentile ≤ t/2 or ≥ 1 − t/2, except for the first `warmup` embeddings.
 /// 5. The running mean embedding is then updated with the same strategy (the sliding window of
 ///    embeddings does not include the first embedding, which only seeds the mean).
@@ -22,14 +22,20 @@ public struct RoboflowIdentifyChanges: EmbeddingDetector {
         case ema, sma, slidingWindow = "sliding-window"
     }
 
-    public let strategy: Strategy
-    public let thresholdPercentile: Double
-    public let warmup: Int
-    public let smoothingFactor: Double
-    public let windowSize: Int
+    // Settable between updates: Roboflow's block takes them with every embedding.
+    public var strategy: Strategy
+    public var thresholdPercentile: Double
+    public var warmup: Int
+    public var smoothingFactor: Double
+    public var windowSize: Int
 
     private var samples = 0
-    private var average: [Double]?
+    /// The running mean embedding (the block's `average` output); nil before the first update.
+    public private(set) var average: [Double]?
+    /// The running per-dimension standard deviation of the embeddings (the block's `std` output).
+    public private(set) var spread: [Double] = []
+    private var embeddingVariance: [Double] = []
+    private var embeddingM2: [Double] = []
     private var window: [[Double]] = []
     private var cosineMean: Double?
     private var cosineStd = 0.0
@@ -48,14 +54,23 @@ public struct RoboflowIdentifyChanges: EmbeddingDetector {
     }
 
     public mutating func update(_ embedding: [Float]) -> DetectorReading {
+        update(embedding.map(Double.init))
+    }
+
+    /// The block takes float64: workflow inputs come as JSON numbers.
+    public mutating func update(_ embedding: [Double]) -> DetectorReading {
         let x = Vectors.unit(embedding)
         var percentile = 0.5
         var z = 0.0
         if let average {
             let cs = Vectors.cosine(x, average)
             updateCosineStatistics(cs)
-            z = (cs - cosineMean!) / cosineStd
-            percentile = 1 - 0.5 * (1 + erf(z / 2.0.squareRoot()))
+            // A cosine with no spread yet (the first one, a still scene) is no evidence either way:
+            // inference-core 1.8.3's block answers z = 0, percentile 0.5 rather than NaN.
+            if cosineStd != 0 {
+                z = (cs - cosineMean!) / cosineStd
+                percentile = 1 - 0.5 * (1 + erf(z / 2.0.squareRoot()))
+            }
         }
         let warmingUp = samples < warmup
         let t = thresholdPercentile
@@ -97,21 +112,35 @@ public struct RoboflowIdentifyChanges: EmbeddingDetector {
     private mutating func updateAverage(_ x: [Double]) {
         guard let average else {
             self.average = x
+            spread = [Double](repeating: 0, count: x.count)
+            embeddingVariance = spread
+            embeddingM2 = spread
             return
         }
         let a = smoothingFactor
         switch strategy {
         case .ema:
-            self.average = zip(average, x).map { (1 - a) * $0 + a * $1 }
+            let mean = zip(average, x).map { (1 - a) * $0 + a * $1 }
+            embeddingVariance = zip(embeddingVariance, zip(x, mean)).map { (1 - a) * $0 + a * ($1.0 - $1.1) * ($1.0 - $1.1) }
+            spread = embeddingVariance.map { $0.squareRoot() }
+            self.average = mean
         case .sma:
             let count = Double(samples + 1)
-            self.average = zip(average, x).map { $0 + ($1 - $0) / count }
+            let mean = zip(average, x).map { $0 + ($1 - $0) / count }
+            for i in x.indices { embeddingM2[i] += (x[i] - average[i]) * (x[i] - mean[i]) }
+            spread = embeddingM2.map { ($0 / (count - 1)).squareRoot() }
+            self.average = mean
         case .slidingWindow:
             window.append(x)
             if window.count > windowSize { window.removeFirst() }
             var mean = [Double](repeating: 0, count: x.count)
             for row in window { for i in mean.indices { mean[i] += row[i] } }
-            self.average = mean.map { $0 / Double(window.count) }
+            mean = mean.map { $0 / Double(window.count) }
+            // np.std: the mean of squared deviations (population), then the square root.
+            var squares = [Double](repeating: 0, count: x.count)
+            for row in window { for i in squares.indices { squares[i] += (row[i] - mean[i]) * (row[i] - mean[i]) } }
+            spread = squares.map { ($0 / Double(window.count)).squareRoot() }
+            self.average = mean
         }
     }
 }

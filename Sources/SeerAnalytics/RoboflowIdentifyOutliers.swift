@@ -10,14 +10,19 @@
 /// 4. percentile = (number of window rows whose μ·row is below μ·x) / window count, and the
 ///    embedding is flagged when percentile < t or > 1 − t.
 ///
-/// The current row is in the window, so percentile is at most (n−1)/n: with n = 32 and
-/// t = 0.05 the ranks 0, 1 and 31 are flagged, 3 of 32 (~9%) on stationary data.
-/// μ·x is computed exactly as μ·row for the current row, so the current row never counts as
-/// below itself (numpy's separate dot and einsum can differ in the last bit there).
+/// The current row is in the window, and the block computes μ·x (`np.dot`) and μ·row
+/// (`np.einsum`) with sums in different orders: when the dot comes out one ulp above the
+/// einsum, the current row counts as below itself and the rank is one higher (percentile up
+/// to n/n = 1, flagged). That happens on about half the frames, so `NumPySums` reproduces both
+/// orders (and numpy's norms) bit for bit, as numpy runs them on AVX2 x86-64 CPUs; the test
+/// runs Roboflow's block itself (scripts/fixtures/make_roboflow_block_fixtures.py).
+/// On stationary data 3/32 of frames are still flagged with n = 32 and t = 0.05: the extra rank
+/// moves as many frames past the upper threshold as it moves off the lower one.
 public struct RoboflowIdentifyOutliers: EmbeddingDetector {
-    public let thresholdPercentile: Double
-    public let warmup: Int
-    public let windowSize: Int
+    // Settable between updates: Roboflow's block takes them with every embedding.
+    public var thresholdPercentile: Double
+    public var warmup: Int
+    public var windowSize: Int
 
     private var samples = 0
     private var window: [[Double]] = []
@@ -30,7 +35,13 @@ public struct RoboflowIdentifyOutliers: EmbeddingDetector {
     }
 
     public mutating func update(_ embedding: [Float]) -> DetectorReading {
-        let x = Vectors.unit(embedding)
+        update(embedding.map(Double.init))
+    }
+
+    /// The block takes float64 (`np.array(embedding, dtype=float)`): workflow inputs come as JSON numbers.
+    public mutating func update(_ raw: [Double]) -> DetectorReading {
+        let length = NumPySums.norm(raw)
+        let x = length == 0 ? raw : raw.map { $0 / length }
         samples += 1
         window.append(x)
         if window.count > windowSize { window.removeFirst() }
@@ -38,8 +49,8 @@ public struct RoboflowIdentifyOutliers: EmbeddingDetector {
             return DetectorReading(isOutlier: false, warmingUp: true, percentile: 0.5, score: nil)
         }
         let mu = meanDirection() ?? x
-        let current = Vectors.dot(mu, x)
-        let below = window.filter { Vectors.dot(mu, $0) < current }.count
+        let current = NumPySums.blasDot(mu, x)
+        let below = window.filter { NumPySums.einsumDot($0, mu) < current }.count
         let percentile = Double(below) / Double(window.count)
         let t = thresholdPercentile
         return DetectorReading(isOutlier: percentile < t || percentile > 1 - t, warmingUp: false,
@@ -50,7 +61,7 @@ public struct RoboflowIdentifyOutliers: EmbeddingDetector {
         guard window.count >= 2 else { return nil }
         var sum = [Double](repeating: 0, count: window[0].count)
         for row in window { for i in sum.indices { sum[i] += row[i] } }
-        let r = Vectors.norm(sum)
+        let r = NumPySums.norm(sum)
         return r == 0 ? nil : sum.map { $0 / r }
     }
 }

@@ -3,7 +3,8 @@ import SeerAnalytics
 import Testing
 
 /// Tests/Fixtures/video/roboflow_trace.json, written by scripts/fixtures/make_video_fixtures.py:
-/// an independent numpy implementation of the two Roboflow blocks run over a synthetic stream.
+/// an independent numpy implementation of Roboflow's Identify Changes block run over a synthetic stream
+/// (Identify Outliers is checked against the block itself: RoboflowOutliersBlockTests).
 struct RoboflowTrace: Decodable {
     struct Row: Decodable {
         let is_outlier: Bool
@@ -45,14 +46,10 @@ func close(_ a: Double, _ b: Double) -> Bool {
 @Suite struct RoboflowReferenceTests {
     @Test(arguments: RoboflowTrace.shared.configs)
     func reproducesReferenceTrace(_ config: RoboflowTrace.Config) throws {
-        var detector: any EmbeddingDetector
-        if config.detector == "changes" {
-            let strategy = try #require(RoboflowIdentifyChanges.Strategy(rawValue: config.strategy ?? ""))
-            detector = RoboflowIdentifyChanges(strategy: strategy, thresholdPercentile: config.threshold, warmup: config.warmup,
+        #expect(config.detector == "changes")
+        let strategy = try #require(RoboflowIdentifyChanges.Strategy(rawValue: config.strategy ?? ""))
+        var detector = RoboflowIdentifyChanges(strategy: strategy, thresholdPercentile: config.threshold, warmup: config.warmup,
                                                smoothingFactor: config.smoothing ?? 0.1, windowSize: config.window)
-        } else {
-            detector = RoboflowIdentifyOutliers(thresholdPercentile: config.threshold, warmup: config.warmup, windowSize: config.window)
-        }
         let embeddings = RoboflowTrace.shared.embeddings
         #expect(embeddings.count == config.trace.count)
         #expect(config.trace.contains { $0.is_outlier }, "the reference flags something")
