@@ -55,8 +55,9 @@ let package = Package(
         // FFmpeg's libraries from Debian -dev packages: frames from files and streams.
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat", providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"]), .brew(["ffmpeg"])]),
         .target(name: "SeerVideo", dependencies: ["CFFmpeg", "SeerImage"]),
-        // Change/outlier detectors, clustering: math over embeddings, no I/O.
-        .target(name: "SeerAnalytics"),
+        // Change/outlier detectors, projections (UMAP, PCA): math over embeddings, no I/O.
+        // Optimised even in debug builds: a UMAP of a few thousand rows runs 10^8 gradient steps.
+        .target(name: "SeerAnalytics", dependencies: ["SeerTensor"], swiftSettings: [.unsafeFlags(["-O"])]),
         // Embedding catalog (SQLite through GRDB) and vector search (exact, then ANN).
         .target(name: "SeerIndex", dependencies: ["SeerTensor", "CSeerKernels", "CPostgres", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         // The allocator's count of bytes in use (glibc's mallinfo2 is in <malloc.h>, which Swift cannot import).
@@ -78,7 +79,7 @@ let package = Package(
         .testTarget(name: "SeerModelsTests", dependencies: ["SeerModels"]),
         .testTarget(name: "SeerHubTests", dependencies: ["SeerHub"]),
         .testTarget(name: "SeerVideoTests", dependencies: ["SeerVideo", "SeerAnalytics", "SeerModels"]),
-        .testTarget(name: "SeerAnalyticsTests", dependencies: ["SeerAnalytics"]),
+        .testTarget(name: "SeerAnalyticsTests", dependencies: ["SeerAnalytics", "SeerTensor", "SeerRuntime"]),
         .testTarget(name: "SeerIndexTests", dependencies: ["SeerIndex", "SeerTensor", "CSeerKernels"]),
         .testTarget(name: "SeerServerTests", dependencies: ["SeerServer"]),
         .testTarget(name: "SeerCLITests", dependencies: ["seer", "SeerModels", "SeerServer", "SeerIndex", "SeerVideo"]),

@@ -23,6 +23,7 @@ python3 scripts/fixtures/make_sam_fixtures.py
 python3 scripts/fixtures/make_mask_fixtures.py   # after sam: reads sam-tiny
 python3 scripts/fixtures/make_owl_fixtures.py   # after clip: reads clip-inputs and clip-vocab
 python3 scripts/fixtures/make_search_fixtures.py
+NUMBA_NUM_THREADS=1 python3 scripts/fixtures/make_map_fixtures.py
 if ! git diff --exit-code --stat -- Tests/Fixtures || [[ -n "$(git status --porcelain -- Tests/Fixtures)" ]]; then
     git status --short -- Tests/Fixtures
     echo "fixtures differ from what the reference scripts produce" >&2
