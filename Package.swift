@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SeerIndex", targets: ["SeerIndex"]),
         .library(name: "SeerVideo", targets: ["SeerVideo"]),
         .library(name: "SeerAnalytics", targets: ["SeerAnalytics"]),
+        .library(name: "SeerMap", targets: ["SeerMap"]),
         .library(name: "SeerServer", targets: ["SeerServer"]),
         .executable(name: "seer", targets: ["seer"]),
         .executable(name: "seer-bench", targets: ["seer-bench"]),
@@ -60,6 +61,8 @@ let package = Package(
         .target(name: "SeerAnalytics", dependencies: ["SeerTensor"], swiftSettings: [.unsafeFlags(["-O"])]),
         // Embedding catalog (SQLite through GRDB) and vector search (exact, then ANN).
         .target(name: "SeerIndex", dependencies: ["SeerTensor", "CSeerKernels", "CPostgres", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
+        // The dataset map (`seer map`): an index projected (UMAP/PCA), stored in it, drawn as a page and a picture.
+        .target(name: "SeerMap", dependencies: ["SeerIndex", "SeerAnalytics", "SeerImage"]),
         // The allocator's count of bytes in use (glibc's mallinfo2 is in <malloc.h>, which Swift cannot import).
         .target(name: "CSeerHeap"),
         // Hummingbird 2 HTTP server: Roboflow Inference's CLIP API, Seer's search API, batching, limits.
@@ -67,11 +70,11 @@ let package = Package(
                                                    .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         .executableTarget(
             name: "seer",
-            dependencies: ["SeerModels", "SeerIndex", "SeerVideo", "SeerAnalytics", "SeerHub", "SeerServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SeerModels", "SeerIndex", "SeerVideo", "SeerAnalytics", "SeerMap", "SeerHub", "SeerServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // The Swift side of bench/*.py, which run the Python peers beside it in the same run.
-        .executableTarget(name: "seer-bench", dependencies: ["SeerModels", "SeerImage", "SeerTensor", "SeerTokenizers", "SeerIndex"], path: "bench/seer-bench"),
+        .executableTarget(name: "seer-bench", dependencies: ["SeerModels", "SeerImage", "SeerTensor", "SeerTokenizers", "SeerIndex", "SeerAnalytics"], path: "bench/seer-bench"),
 
         .testTarget(name: "SeerTensorTests", dependencies: ["SeerTensor"]),
         .testTarget(name: "SeerImageTests", dependencies: ["SeerImage"]),

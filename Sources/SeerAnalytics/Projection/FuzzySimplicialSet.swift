@@ -61,9 +61,9 @@ public enum FuzzySimplicialSet {
         let n = knn.count, k = knn.k
         let target = log2(Double(k)) * bandwidth
         let minScale = 1e-3  // umap-learn's MIN_K_DIST_SCALE
-        var globalMean = 0.0
-        for d in knn.distances where d.isFinite { globalMean += Double(d) }
-        globalMean /= Double(max(1, knn.distances.count))
+        var globalMean = 0.0, finiteCount = 0
+        for d in knn.distances where d.isFinite { globalMean += Double(d); finiteCount += 1 }
+        globalMean /= Double(max(1, finiteCount))
         var rho = [Float](repeating: 0, count: n), sigma = [Float](repeating: 0, count: n)
         for i in 0..<n {
             let row = (0..<k).map { Double(knn.distances[i * k + $0]) }

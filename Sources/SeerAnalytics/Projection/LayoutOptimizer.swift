@@ -58,7 +58,9 @@ struct LayoutOptimizer {
                                                 var d2: Float = 0
                                                 for c in 0..<dim { let x = current[c] - other[c]; d2 += x * x }
                                                 if d2 > 0 {
-                                                    let coefficient = -2 * a * b * pow(d2, b - 1) / (a * pow(d2, b) + 1)
+                                                    // d2^(b−1) as d2^b / d2: one pow instead of two.
+                                                    let power = pow(d2, b)
+                                                    let coefficient = -2 * a * b * (power / d2) / (a * power + 1)
                                                     for c in 0..<dim {
                                                         current[c] += attraction * clip(coefficient * (current[c] - other[c])) * alpha
                                                     }

@@ -18,6 +18,13 @@ public struct PCA: Sendable {
         public var mean: [Float]
         /// The variance along each component.
         public var variances: [Double]
+
+        public init(coordinates: [Float], components: [Float], mean: [Float], variances: [Double]) {
+            self.coordinates = coordinates
+            self.components = components
+            self.mean = mean
+            self.variances = variances
+        }
     }
 
     public func fit(_ data: [Float], count n: Int, dimension d: Int) throws -> Fitted {
