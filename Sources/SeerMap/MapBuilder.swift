@@ -110,9 +110,14 @@ public enum MapBuilder {
     /// Each row's k nearest rows (itself first) from the index's search: its saved HNSW graph
     /// when it has one, else a graph built now (exact search of every row costs n² dot products).
     static func approximateNeighbors(_ search: NeighborSearch, k: Int, metric: ProjectionMetric) -> NearestNeighborGraph {
-        let graphSearch: NeighborSearch = search.isApproximate ? search : .approximate(HNSWIndex(matrix: search.matrix), ef: max(64, 2 * k))
+        let graphSearch: NeighborSearch = search.isApproximate ? search
+            : .approximate(HNSWIndex(matrix: search.matrix, parameters: mapGraphParameters), ef: max(32, 2 * k))
         return neighborGraph(graphSearch.neighborsOfEveryRow(k: k - 1), k: k, metric: metric)
     }
+
+    /// A lighter graph than search's (M 16, efConstruction 32): UMAP needs each image's
+    /// neighbourhood, not its exact top 15 (umap-learn's NN-descent is approximate too).
+    public static let mapGraphParameters = HNSWParameters(m: 16, efConstruction: 32)
 
     /// Search hits (cosine scores, self left out) as UMAP's neighbour graph (self first, distances).
     static func neighborGraph(_ found: [[Neighbor]], k: Int, metric: ProjectionMetric) -> NearestNeighborGraph {

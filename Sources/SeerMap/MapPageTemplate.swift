@@ -10,7 +10,7 @@ html, body { margin: 0; height: 100%; font: 13px system-ui, sans-serif; overflow
 #canvas { position: absolute; left: 0; top: 0; width: 100%; height: 100%; cursor: grab; }
 #overlay { position: absolute; left: 0; top: 0; width: 100%; height: 100%; pointer-events: none; }
 #side { width: 300px; border-left: 1px solid #ddd; padding: 10px; overflow: auto; box-sizing: border-box; }
-h1 { font-size: 15px; margin: 0 0 4px; } .sub { color: #666; margin-bottom: 10px; }
+h1 { font-size: 15px; margin: 0 0 4px; } .sub { color: #666; margin-bottom: 10px; overflow-wrap: anywhere; }
 #legend div.entry { cursor: pointer; padding: 2px 0; user-select: none; }
 #legend div.entry.off { opacity: 0.35; text-decoration: line-through; }
 .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: -1px; border-radius: 2px; }

@@ -21,6 +21,8 @@
 //       OWLv2 detector and text-query cost (bench/owlv2_b16.py; OWLBench.swift).
 //   seer-bench preprocess [WIDTH HEIGHT] [SECONDS]
 //       CLIP preprocessing of a 4000×3000 image: bicubic resize, then pixelValues (PreprocessBench.swift).
+//   seer-bench umap DATA.npy OUT.npy [NEIGHBORS]
+//       The k-NN graph and UMAP of `seer map` (bench/map_umap.py; UMAPBench.swift).
 import Foundation
 import SeerIndex
 import SeerModels
@@ -152,6 +154,7 @@ case ("search", 5...): try benchSearch(arguments.dropFirst())
 case ("sam", 7): try benchSAM(arguments.dropFirst())
 case ("owlv2", 7): try benchOWL(arguments.dropFirst())
 case ("preprocess", 1...4): try benchPreprocess(arguments.dropFirst())
+case ("umap", 3...4): try benchUMAP(arguments.dropFirst())
 default:
     FileHandle.standardError.write(Data("""
         usage: seer-bench clip MODEL_DIR PIXELS.npy BATCH[,BATCH…] SECONDS_PER_BATCH [EMBEDDINGS_OUT.npy]
@@ -162,6 +165,7 @@ default:
                seer-bench sam MODEL_DIR PIXELS.npy SECONDS POINT_X POINT_Y OUT_DIR
                seer-bench owlv2 MODEL_DIR PIXELS.npy PROMPTS.json BATCH[,BATCH…] SECONDS OUT_DIR
                seer-bench preprocess [WIDTH HEIGHT] [SECONDS]
+               seer-bench umap DATA.npy OUT.npy [NEIGHBORS]
 
         """.utf8))
     exit(2)

@@ -51,7 +51,9 @@ enum SymmetricEigen {
                         apply: ([Double], inout [Double]) -> Void) -> (values: [Double], vectors: [[Double]], converged: Bool) {
         let room = n - deflate.count
         precondition(count >= 1 && count <= room, "asked for \(count) eigenpairs of a space of \(room) dimensions")
-        let m = min(room, max(2 * count + 1, steps))
+        // Small problems (a piece of a disconnected graph) need far fewer vectors: the basis and
+        // the tridiagonal solve grow with its square, and there can be thousands of pieces.
+        let m = min(room, max(2 * count + 1, min(steps, 8 + 2 * Int(Double(n).squareRoot()))))
         var random = ProjectionRandom(seed: seed)
         var start = (0..<n).map { _ in random.uniform() - 0.5 }
         var best: (values: [Double], vectors: [[Double]], converged: Bool) = ([], [], false)
