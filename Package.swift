@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SeerVideo", targets: ["SeerVideo"]),
         .library(name: "SeerAnalytics", targets: ["SeerAnalytics"]),
         .library(name: "SeerWorkflows", targets: ["SeerWorkflows"]),
+        .library(name: "SeerMap", targets: ["SeerMap"]),
         .library(name: "SeerServer", targets: ["SeerServer"]),
         .library(name: "SeerDrawing", targets: ["SeerDrawing"]),
         .library(name: "SeerDatasets", targets: ["SeerDatasets"]),
@@ -62,12 +63,15 @@ let package = Package(
         // FFmpeg's libraries from Debian -dev packages: frames from files and streams.
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat", providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"]), .brew(["ffmpeg"])]),
         .target(name: "SeerVideo", dependencies: ["CFFmpeg", "SeerImage"]),
-        // Change/outlier detectors, clustering: math over embeddings, no I/O.
-        .target(name: "SeerAnalytics"),
+        // Change/outlier detectors, projections (UMAP, PCA): math over embeddings, no I/O.
+        // Optimised even in debug builds: a UMAP of a few thousand rows runs 10^8 gradient steps.
+        .target(name: "SeerAnalytics", dependencies: ["SeerTensor"], swiftSettings: [.unsafeFlags(["-O"])]),
         // Roboflow-compatible workflows: definition compiler, executor, blocks (math in SeerAnalytics).
         .target(name: "SeerWorkflows", dependencies: ["SeerAnalytics"]),
         // Embedding catalog (SQLite through GRDB) and vector search (exact, then ANN).
         .target(name: "SeerIndex", dependencies: ["SeerTensor", "CSeerKernels", "CPostgres", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
+        // The dataset map (`seer map`): an index projected (UMAP/PCA), stored in it, drawn as a page and a picture.
+        .target(name: "SeerMap", dependencies: ["SeerIndex", "SeerAnalytics", "SeerImage"]),
         // The allocator's count of bytes in use (glibc's mallinfo2 is in <malloc.h>, which Swift cannot import).
         .target(name: "CSeerHeap"),
         // Hummingbird 2 HTTP server: Roboflow Inference's CLIP API, Seer's search API, batching, limits.
@@ -77,7 +81,7 @@ let package = Package(
         .target(name: "SeerDatasets", dependencies: ["SeerModels", "SeerImage", "SeerTensor", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "seer",
-            dependencies: ["SeerModels", "SeerIndex", "SeerDatasets", "SeerVideo", "SeerAnalytics", "SeerWorkflows", "SeerHub", "SeerServer", "SeerDrawing", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SeerModels", "SeerIndex", "SeerDatasets", "SeerVideo", "SeerAnalytics", "SeerWorkflows", "SeerMap", "SeerHub", "SeerServer", "SeerDrawing", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // The Swift side of bench/*.py, which run the Python peers beside it in the same run.
@@ -90,7 +94,7 @@ let package = Package(
         .testTarget(name: "SeerModelsTests", dependencies: ["SeerModels"]),
         .testTarget(name: "SeerHubTests", dependencies: ["SeerHub"]),
         .testTarget(name: "SeerVideoTests", dependencies: ["SeerVideo", "SeerAnalytics", "SeerModels"]),
-        .testTarget(name: "SeerAnalyticsTests", dependencies: ["SeerAnalytics"]),
+        .testTarget(name: "SeerAnalyticsTests", dependencies: ["SeerAnalytics", "SeerTensor", "SeerRuntime"]),
         .testTarget(name: "SeerWorkflowsTests", dependencies: ["SeerWorkflows"]),
         .testTarget(name: "SeerIndexTests", dependencies: ["SeerIndex", "SeerTensor", "CSeerKernels"]),
         .testTarget(name: "SeerServerTests", dependencies: ["SeerServer"]),

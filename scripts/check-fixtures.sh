@@ -23,6 +23,7 @@ python3 scripts/fixtures/make_sam_fixtures.py
 python3 scripts/fixtures/make_mask_fixtures.py   # after sam: reads sam-tiny
 python3 scripts/fixtures/make_owl_fixtures.py   # after clip: reads clip-inputs and clip-vocab
 python3 scripts/fixtures/make_search_fixtures.py
+NUMBA_NUM_THREADS=1 python3 scripts/fixtures/make_map_fixtures.py
 # Roboflow's own workflow blocks and execution engine (inference-core), in their own virtualenv:
 # its pins (numpy 2.2, torch) cannot share the fixture tools'. They run without model weights.
 if [[ ! -x .venv-inference-core/bin/python ]]; then python3 -m venv .venv-inference-core; fi

@@ -54,6 +54,8 @@ public final class SQLiteCatalog: VectorStore {
                 CREATE TABLE ann (name TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL, data BLOB NOT NULL);
                 """)
         }
+        // Maps of the index (`seer map`): created on first use, so read-only opens of older indexes still work.
+        migrator.registerMigration("v2-projections") { db in try createProjectionTables(db) }
         return migrator
     }
 
@@ -198,6 +200,9 @@ public final class SQLiteCatalog: VectorStore {
     }
 
     // GRDB's errors print the SQL and more; keep them to one line.
+    func readDatabase<T>(_ body: (Database) throws -> T) throws -> T { try read(body) }
+    func writeDatabase<T>(_ body: (Database) throws -> T) throws -> T { try write(body) }
+
     private func read<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try database.read(body) } catch let error as IndexError { throw error } catch {
             throw IndexError.invalid("\(path): \(Self.describe(error))")

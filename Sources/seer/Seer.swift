@@ -7,7 +7,7 @@ struct Seer: ParsableCommand {
         commandName: "seer",
         abstract: "Vision foundation models, natively: CLIP embeddings, zero-shot classification, similarity.",
         version: "0.1.0",
-        subcommands: [Embed.self, Classify.self, Compare.self, Scenes.self, Watch.self, Index.self, Search.self, Duplicates.self, Outliers.self, Clusters.self, Segment.self, Detect.self, Autolabel.self, Train.self, Models.self, Serve.self, Workflow.self]
+        subcommands: [Embed.self, Classify.self, Compare.self, Scenes.self, Watch.self, Index.self, Search.self, Duplicates.self, Outliers.self, Clusters.self, MapCommand.self, Segment.self, Detect.self, Autolabel.self, Train.self, Models.self, Serve.self, Workflow.self]
     )
 }
 

@@ -23,6 +23,8 @@
 //       CLIP preprocessing of a 4000×3000 image: bicubic resize, then pixelValues (PreprocessBench.swift).
 //   seer-bench workflow [FRAMES] [DIM]
 //       The workflow engine's cost per frame over direct detector calls (WorkflowBench.swift).
+//   seer-bench umap DATA.npy OUT.npy [NEIGHBORS]
+//       The k-NN graph and UMAP of `seer map` (bench/map_umap.py; UMAPBench.swift).
 import Foundation
 import SeerIndex
 import SeerModels
@@ -155,6 +157,7 @@ case ("sam", 7): try benchSAM(arguments.dropFirst())
 case ("owlv2", 7): try benchOWL(arguments.dropFirst())
 case ("preprocess", 1...4): try benchPreprocess(arguments.dropFirst())
 case ("workflow", 1...3): try runWorkflowBench(Array(arguments.dropFirst()))
+case ("umap", 3...4): try benchUMAP(arguments.dropFirst())
 default:
     FileHandle.standardError.write(Data("""
         usage: seer-bench clip MODEL_DIR PIXELS.npy BATCH[,BATCH…] SECONDS_PER_BATCH [EMBEDDINGS_OUT.npy]
@@ -166,6 +169,7 @@ default:
                seer-bench owlv2 MODEL_DIR PIXELS.npy PROMPTS.json BATCH[,BATCH…] SECONDS OUT_DIR
                seer-bench preprocess [WIDTH HEIGHT] [SECONDS]
                seer-bench workflow [FRAMES] [DIM]
+               seer-bench umap DATA.npy OUT.npy [NEIGHBORS]
 
         """.utf8))
     exit(2)
