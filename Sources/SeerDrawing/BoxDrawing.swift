@@ -24,11 +24,14 @@ public struct DrawnBox: Sendable {
     public var x0: Float, y0: Float, x1: Float, y1: Float
     public var caption: String
     public var classIndex: Int
+    /// The object's mask (the image's size), tinted in the class's colour under the outline.
+    public var mask: BinaryMask?
 
-    public init(x0: Float, y0: Float, x1: Float, y1: Float, caption: String, classIndex: Int) {
+    public init(x0: Float, y0: Float, x1: Float, y1: Float, caption: String, classIndex: Int, mask: BinaryMask? = nil) {
         (self.x0, self.y0, self.x1, self.y1) = (x0, y0, x1, y1)
         self.caption = caption
         self.classIndex = classIndex
+        self.mask = mask
     }
 }
 
@@ -48,6 +51,7 @@ public struct BoxDrawer: Sendable {
         let textHeight = min(max(12, shortSide / 30), 48)
         for box in boxes {
             let colour = Colour.palette[((box.classIndex % Colour.palette.count) + Colour.palette.count) % Colour.palette.count]
+            if let mask = box.mask, mask.width == image.width, mask.height == image.height { tint(&canvas, mask, colour) }
             let x0 = Int(box.x0.rounded(.down)), y0 = Int(box.y0.rounded(.down))
             let x1 = Int(box.x1.rounded(.up)) - 1, y1 = Int(box.y1.rounded(.up)) - 1
             guard x1 >= x0, y1 >= y0 else { continue }
@@ -68,6 +72,19 @@ public struct BoxDrawer: Sendable {
             blend(text, into: &canvas, x: tabX + pad, y: tabY + pad / 2, colour: colour.contrasting)
         }
         return canvas
+    }
+
+    /// Blends `c` at 40% over the mask's pixels: the object shows through its colour.
+    private func tint(_ image: inout RGBImage, _ mask: BinaryMask, _ c: Colour) {
+        image.pixels.withUnsafeMutableBufferPointer { p in
+            mask.bits.withUnsafeBufferPointer { bits in
+                for i in bits.indices where bits[i] {
+                    p[3 * i] = UInt8((Int(p[3 * i]) * 3 + Int(c.r) * 2 + 2) / 5)
+                    p[3 * i + 1] = UInt8((Int(p[3 * i + 1]) * 3 + Int(c.g) * 2 + 2) / 5)
+                    p[3 * i + 2] = UInt8((Int(p[3 * i + 2]) * 3 + Int(c.b) * 2 + 2) / 5)
+                }
+            }
+        }
     }
 
     /// Fills a rectangle (inclusive corners), clipped to the image.

@@ -26,7 +26,7 @@ struct Detect: ParsableCommand {
         and "time" in seconds. --segment with --sam-model adds each box's SAM mask (the box as SAM's
         prompt, the image encoded once: Grounded SAM) as COCO "segmentation" (--mask-format rle or
         polygons) and "area"; Roboflow's format gets the mask's outline as "points". --draw DIR also writes each image (or frame) as a PNG with its boxes
-        outlined and labelled ("label score"), one colour per label.
+        outlined and labelled ("label score"), one colour per label; with --segment each mask is tinted in it.
         """
     )
 
@@ -187,8 +187,9 @@ struct Detect: ParsableCommand {
                     continue
                 }
                 let found = try find(image)
-                try emit(path, image, frame: nil, found, masks: try masks(image, found), labels: labels)
-                try drawing?.write(image, found, labels: labels, source: path, frame: nil)
+                let foundMasks = try masks(image, found)
+                try emit(path, image, frame: nil, found, masks: foundMasks, labels: labels)
+                try drawing?.write(image, found, masks: foundMasks, labels: labels, source: path, frame: nil)
                 progress.advance(by: 1)
             }
             progress.finish()
@@ -197,8 +198,9 @@ struct Detect: ParsableCommand {
                 var sampled = 0, reported = 0
                 while let frame = try source.nextFrame() {
                     let found = try find(frame.image)
-                    try emit(video, frame.image, frame: (sampled, frame.time), found, masks: try masks(frame.image, found), labels: labels)
-                    try drawing?.write(frame.image, found, labels: labels, source: video, frame: sampled)
+                    let foundMasks = try masks(frame.image, found)
+                    try emit(video, frame.image, frame: (sampled, frame.time), found, masks: foundMasks, labels: labels)
+                    try drawing?.write(frame.image, found, masks: foundMasks, labels: labels, source: video, frame: sampled)
                     sampled += 1
                     for line in source.warnings.dropFirst(reported) { printError("seer: warning: \(line)") }
                     reported = source.warnings.count
@@ -256,10 +258,13 @@ final class DrawingOutput {
         }
     }
 
-    func write(_ image: RGBImage, _ detections: [Detection], labels: [String], source: String, frame: Int?) throws {
-        let boxes = detections.sorted { $0.score < $1.score }.map {   // best drawn last, on top
-            DrawnBox(x0: $0.box.x0, y0: $0.box.y0, x1: $0.box.x1, y1: $0.box.y1,
-                     caption: "\(labels[$0.label]) \(String(format: "%.2f", $0.score))", classIndex: $0.label)
+    /// `masks`, when given, line up with `detections` and are tinted under their boxes.
+    func write(_ image: RGBImage, _ detections: [Detection], masks: [BinaryMask]?, labels: [String], source: String, frame: Int?) throws {
+        let order = detections.indices.sorted { detections[$0].score < detections[$1].score }   // best drawn last, on top
+        let boxes = order.map { i in
+            let d = detections[i]
+            return DrawnBox(x0: d.box.x0, y0: d.box.y0, x1: d.box.x1, y1: d.box.y1,
+                            caption: "\(labels[d.label]) \(String(format: "%.2f", d.score))", classIndex: d.label, mask: masks?[i])
         }
         let drawn = try drawer.draw(boxes, on: image)
         var stem = URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent

@@ -47,6 +47,29 @@ import SeerImage
         #expect(tab.filter { $0.r > 240 && $0.g > 240 && $0.b > 240 }.count > 15, "white glyph pixels")
     }
 
+    @Test func aMaskIsTintedInItsClassColourAndNothingElseIs() throws {
+        let drawer = BoxDrawer(font: try Font())
+        let image = gray(100, 80)
+        var bits = [Bool](repeating: false, count: 100 * 80)
+        for y in 30..<50 { for x in 30..<60 { bits[y * 100 + x] = true } }
+        let mask = BinaryMask(width: 100, height: 80, bits: bits)
+        let drawn = try drawer.draw([DrawnBox(x0: 20, y0: 20, x1: 70, y1: 60, caption: "", classIndex: 2, mask: mask)], on: image)
+        let blue = Colour.palette[2]
+        // 60% gray + 40% colour, rounded.
+        func mix(_ c: UInt8) -> UInt8 {
+            let sum: Int = 384 + 2 * Int(c) + 2
+            return UInt8(sum / 5)
+        }
+        let want = Colour(mix(blue.r), mix(blue.g), mix(blue.b))
+        #expect(pixel(drawn, 40, 40) == want)
+        #expect(pixel(drawn, 25, 40) == Colour(128, 128, 128), "inside the box, outside the mask")
+        #expect(pixel(drawn, 20, 40) == blue, "the outline")
+        // A mask of another size is not drawn (it belongs to another image).
+        let other = try drawer.draw([DrawnBox(x0: 20, y0: 20, x1: 70, y1: 60, caption: "", classIndex: 2,
+                                              mask: BinaryMask(width: 10, height: 10, bits: [Bool](repeating: true, count: 100)))], on: image)
+        #expect(pixel(other, 40, 40) == Colour(128, 128, 128))
+    }
+
     @Test func edgeCasesAreClippedNotCrashes() throws {
         let drawer = BoxDrawer(font: try Font())
         let image = gray(120, 80)
