@@ -167,12 +167,6 @@ extension OWL {
         withExtendedLifetime((boxes, classEmbeds)) {}
         return result
     }
-
-    private func dot(_ a: [Float], _ b: [Float]) -> Float {
-        var s: Float = 0
-        for i in a.indices { s += a[i] * b[i] }
-        return s
-    }
 }
 
 /// A detector that learns classes from example boxes (Roboflow's `/owlv2/infer`).
