@@ -53,7 +53,7 @@ struct DetectionRoutes: Sendable {
             for (j, box) in example.boxes.enumerated() {
                 // A box must overlap its image; partly outside is fine (drawn boxes often are).
                 let corners = BoxCorners(centreX: box.centreX, centreY: box.centreY, width: box.width, height: box.height)
-                guard corners.x1 > 0, corners.y1 > 0, corners.x0 < Float(image.width), corners.y0 < Float(image.height) else {
+                guard corners.overlapsImage(width: image.width, height: image.height) else {
                     throw APIError.badRequest("\(field).boxes[\(j)] lies outside its \(image.width)×\(image.height) image")
                 }
             }

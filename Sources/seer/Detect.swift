@@ -154,7 +154,7 @@ struct Detect: ParsableCommand {
                     throw CLIError("this detector (\(detector.modelType)) cannot search by an example box; OWL-ViT and OWLv2 can")
                 }
                 let reference = try loadImage(queryFrom), box = try queryCorners()
-                guard box.x1 > 0, box.y1 > 0, box.x0 < Float(reference.width), box.y0 < Float(reference.height) else {
+                guard box.overlapsImage(width: reference.width, height: reference.height) else {
                     throw CLIError("--query-box lies outside \(queryFrom) (\(reference.width)×\(reference.height))")
                 }
                 let options = ExampleDetectionOptions(confidence: threshold ?? 0.99, iouThreshold: nms ?? 0.3, maxDetections: maxDetections ?? 300)

@@ -23,6 +23,12 @@ public struct BoxCorners: Sendable, Equatable, Codable {
     public var height: Float { y1 - y0 }
     public var area: Float { width * height }
 
+    /// Whether some of the box lies on a `width` × `height` image (corners in its pixels): a box
+    /// drawn partly outside still counts, one wholly outside does not.
+    public func overlapsImage(width: Int, height: Int) -> Bool {
+        x1 > 0 && y1 > 0 && x0 < Float(width) && y0 < Float(height)
+    }
+
     /// Every coordinate multiplied: (x by sx, y by sy).
     public func scaled(x sx: Float, y sy: Float) -> BoxCorners { BoxCorners(x0: x0 * sx, y0: y0 * sy, x1: x1 * sx, y1: y1 * sy) }
 
